@@ -1,0 +1,69 @@
+"""Conditions in CEL (Common Expression Language), compiled once and evaluated safely.
+
+CEL is side-effect free and terminates, so an administrator's YAML can never run code.
+Every declared case field is a top-level variable (``needs_field_review == true``); fields
+a case has not set are ``null``, so a condition never fails on a missing key. The same
+compiled program is used by validation, the machine and the engine: one evaluator.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import cel
+
+from workflow.errors import ExpressionError
+
+BUILTIN_VARIABLES: frozenset[str] = frozenset({"channel", "role", "unit_level"})
+"""Variables every condition may use besides the definition's fields."""
+
+_POSITION = re.compile(r"<input>:(\d+):(\d+): (.*?)(?:\n|$)")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A compiled CEL boolean expression and the variables it reads."""
+
+    source: str
+    variables: frozenset[str]
+    _program: Any = field(repr=False, compare=False, hash=False)
+
+    def evaluate(self, context: Mapping[str, Any]) -> bool:
+        """True only when the expression yields exactly ``true``.
+
+        A runtime error (comparing a null, a type mismatch) counts as false: a guard that
+        cannot be decided must not let a transition through.
+        """
+        try:
+            return self._program.execute(dict(context)) is True
+        except Exception:
+            return False
+
+
+def compile_condition(source: str) -> Condition:
+    """Compile ``source`` or raise ``ExpressionError`` with the column of the mistake."""
+    if not isinstance(source, str) or not source.strip():
+        raise ExpressionError("a condition must be a non-empty CEL expression")
+    try:
+        program = cel.compile(source)
+    except (ValueError, RuntimeError) as exc:
+        text = str(exc)
+        match = _POSITION.search(text)
+        if match:
+            raise ExpressionError(match.group(3).strip(), int(match.group(2))) from None
+        raise ExpressionError(text.splitlines()[0] if text else "invalid expression") from None
+    return Condition(source, frozenset(program.variables()), program)
+
+
+def context_for(
+    fields: Iterable[str], data: Mapping[str, Any], **builtins: Any
+) -> dict[str, Any]:
+    """The variables a condition sees: every declared field (null when unset) and builtins."""
+    context: dict[str, Any] = dict.fromkeys(fields)
+    context.update({k: v for k, v in data.items() if k in context})
+    context.update(dict.fromkeys(BUILTIN_VARIABLES))
+    context.update(builtins)
+    return context

@@ -1,0 +1,154 @@
+"""From YAML text to a validated ``Definition``, or every problem with its location."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from workflow.definition import Definition
+from workflow.errors import DefinitionError, Problem
+from workflow.source import Loc, Source, parse
+from workflow.validation import check
+
+
+def load_text(text: str, path: str = "<string>") -> Definition:
+    """Parse, shape-check and cross-check a definition; raise ``DefinitionError`` if bad."""
+    source = parse(text, path)
+    if not isinstance(source.data, dict):
+        raise DefinitionError([source.problem((), "a definition must be a YAML mapping")])
+    try:
+        definition = Definition.model_validate(source.data)
+    except ValidationError as exc:
+        raise DefinitionError(_shape_problems(exc.errors(), source)) from None
+    problems = check(definition, source)
+    if problems:
+        raise DefinitionError(problems)
+    return definition
+
+
+def load_file(path: str | Path) -> Definition:
+    """Load a definition file; an unreadable file is a ``DefinitionError`` too."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise DefinitionError([Problem(name, 1, 1, f"cannot read file: {reason}")]) from None
+    return load_text(text, name)
+
+
+def load_all(paths: Iterable[str | Path]) -> list[Definition]:
+    """Load several files at once; all problems of all files, and duplicate id+version."""
+    problems: list[Problem] = []
+    loaded: list[Definition] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        try:
+            definition = load_file(path)
+        except DefinitionError as exc:
+            problems.extend(exc.problems)
+            continue
+        if definition.key in seen:
+            problems.append(
+                Problem(
+                    str(path),
+                    1,
+                    1,
+                    f"duplicate definition {definition.key}: also in {seen[definition.key]}",
+                )
+            )
+            continue
+        seen[definition.key] = str(path)
+        loaded.append(definition)
+    if problems:
+        raise DefinitionError(problems)
+    return loaded
+
+
+def _shape_problems(errors: list[ErrorDetails], source: Source) -> list[Problem]:
+    problems = []
+    for error in errors:
+        loc = _yaml_loc(error["loc"])
+        if error["type"] == "extra_forbidden":
+            message = f"unknown key '{loc[-1]}'" + _did_you_mean(loc, source)
+            problems.append(source.problem(loc, message, key=True))
+        elif error["type"] == "missing":
+            where = ".".join(str(part) for part in loc[:-1]) or "the definition"
+            message = f"missing required key '{loc[-1]}' in {where}"
+            problems.append(source.problem(loc[:-1], message, key=True))
+        else:
+            where = ".".join(str(part) for part in loc)
+            message = f"{where}: {error['msg']}" if where else error["msg"]
+            problems.append(source.problem(loc, _plain_message(message, error)))
+    return problems
+
+
+def _yaml_loc(loc: tuple[int | str, ...]) -> Loc:
+    """Pydantic adds validator and union-member names to ``loc``; YAML paths lack them."""
+    return tuple(
+        part
+        for part in loc
+        if not (isinstance(part, str) and ("[" in part or part.startswith("function-")))
+    )
+
+
+def _plain_message(message: str, error: ErrorDetails) -> str:
+    value: Any = error.get("input")
+    if error["type"] == "string_pattern_mismatch":
+        return f"{message}: got {value!r}"
+    if error["type"] == "enum" and isinstance(value, str | int):
+        return f"{message}, got {value!r}"
+    return message
+
+
+def _did_you_mean(loc: Loc, source: Source) -> str:
+    options = _known_keys(loc[:-1], source.data)
+    match = difflib.get_close_matches(str(loc[-1]), options, n=1)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def _known_keys(parent: Loc, data: Any) -> list[str]:
+    """The keys the model at ``parent`` accepts, found by walking the schema."""
+    model: Any = Definition
+    for part in parent:
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            field = _field(model, part)
+            model = field.annotation if field else None
+        elif isinstance(part, int) or _is_mapping_key(model):
+            model = _element_type(model)
+        else:
+            return []
+        model = _unwrap(model)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [f.alias or name for name, f in model.model_fields.items()]
+    return []
+
+
+def _field(model: type[BaseModel], name: str | int) -> Any:
+    for field_name, field in model.model_fields.items():
+        if name in (field_name, field.alias):
+            return field
+    return None
+
+
+def _is_mapping_key(annotation: Any) -> bool:
+    return getattr(annotation, "__origin__", None) is dict
+
+
+def _element_type(annotation: Any) -> Any:
+    args = getattr(annotation, "__args__", ())
+    return args[-1] if args else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    """``X | None`` -> ``X``, so the walk continues into optional sub-models."""
+    args = getattr(annotation, "__args__", None)
+    if args and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        return rest[0] if len(rest) == 1 else annotation
+    return annotation

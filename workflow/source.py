@@ -1,0 +1,92 @@
+"""YAML parsing that remembers where every node came from.
+
+Pydantic validates plain Python data, but people fix files by line and column, so the
+parser returns the plain data together with an index from each node's path (the same
+tuple pydantic reports as an error's ``loc``) to its 1-based line and column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from workflow.errors import DefinitionError, Problem
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class Source:
+    """Parsed YAML: plain data plus the position of every key and value."""
+
+    path: str
+    data: Any
+    keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
+        """The best position for ``loc``: the node itself, else its nearest ancestor."""
+        index = (self.keys, self.values) if key else (self.values, self.keys)
+        probe = tuple(loc)
+        while True:
+            for table in index:
+                if probe in table:
+                    return table[probe]
+            if not probe:
+                return (1, 1)
+            probe = probe[:-1]
+
+    def problem(self, loc: Loc, message: str, *, key: bool = False) -> Problem:
+        line, column = self.position(loc, key=key)
+        return Problem(self.path, line, column, message)
+
+
+def parse(text: str, path: str) -> Source:
+    """Parse ``text`` as YAML 1.2 (so ``on``/``yes`` stay strings) and index positions.
+
+    Raises ``DefinitionError`` for syntax errors and duplicate keys, with their location.
+    """
+    yaml = YAML(typ="rt", pure=True)
+    yaml.allow_duplicate_keys = False
+    try:
+        raw = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        raise DefinitionError([Problem(path, line, column, f"YAML: {message}")]) from None
+    except YAMLError as exc:
+        raise DefinitionError([Problem(path, 1, 1, f"YAML: {exc}")]) from None
+    source = Source(path=path, data=None)
+    source.data = _plain(raw, (), source)
+    return source
+
+
+def _plain(node: Any, loc: Loc, source: Source) -> Any:
+    if isinstance(node, CommentedMap):
+        result: dict[Hashable, Any] = {}
+        for key, value in node.items():
+            child = (*loc, key if isinstance(key, str | int) else str(key))
+            key_pos = node.lc.key(key)
+            value_pos = node.lc.value(key)
+            source.keys[child] = (key_pos[0] + 1, key_pos[1] + 1)
+            source.values[child] = (value_pos[0] + 1, value_pos[1] + 1)
+            result[key] = _plain(value, child, source)
+        return result
+    if isinstance(node, CommentedSeq):
+        items = []
+        for i, value in enumerate(node):
+            line, column = node.lc.item(i)
+            source.values[(*loc, i)] = (line + 1, column + 1)
+            items.append(_plain(value, (*loc, i), source))
+        return items
+    if node is None or isinstance(node, bool | int | float):
+        return node
+    if isinstance(node, str):
+        return str(node)
+    return node
