@@ -79,6 +79,9 @@ class WorkflowMachine:
             for i, t in enumerate(definition.transitions)
             if t.condition is not None
         }
+        self._condition_of: dict[int, Condition] = {
+            id(definition.transitions[i]): c for i, c in self.conditions.items()
+        }
         self._machine = Machine(
             model=None,
             states=list(definition.states),
@@ -109,11 +112,36 @@ class WorkflowMachine:
         self, transition: Transition, data: Mapping[str, Any], **builtins: Any
     ) -> bool:
         """Whether ``transition``'s condition holds for this data (true when it has none)."""
-        index = self.definition.transitions.index(transition)
-        condition = self.conditions.get(index)
-        if condition is None:
-            return True
-        return condition.evaluate(context_for(self.definition.fields, data, **builtins))
+        return self._holds(transition, context_for(self.definition.fields, data, **builtins))
+
+    def _holds(self, transition: Transition, context: dict[str, Any]) -> bool:
+        condition = self._condition_of.get(id(transition))
+        return condition is None or condition.evaluate(context)
+
+    def resolve(
+        self,
+        state: str,
+        trigger: str,
+        data: Mapping[str, Any],
+        *,
+        kinds: tuple[TransitionKind, ...],
+        channel: str | None = None,
+        unit_level: str | None = None,
+    ) -> Outcome | None:
+        """What ``fire`` would do for the engine itself (no role), or None if nothing applies.
+
+        The set-based tick applies one trigger to thousands of cases; this takes the same
+        decision (first transition in definition order whose condition holds, then the
+        gateway branches) without the library's per-call cost. A test holds the two equal.
+        """
+        context = context_for(
+            self.definition.fields, data, channel=channel, unit_level=unit_level
+        )
+        for t in self.transitions_from(state, trigger):
+            if t.kind in kinds and self._holds(t, context):
+                steps = [Step(t, state, t.dest), *self._follow_gateways(t.dest, context)]
+                return Outcome(tuple(steps), steps[-1].dest, dict(data))
+        return None
 
     def actions(
         self, state: str, role: str, data: Mapping[str, Any], channel: str | None = None
@@ -134,7 +162,7 @@ class WorkflowMachine:
         return list(offered.values())
 
     def _reads_supplied(self, t: Transition) -> bool:
-        condition = self.conditions.get(self.definition.transitions.index(t))
+        condition = self._condition_of.get(id(t))
         return condition is not None and bool(condition.variables & {*t.fields, *t.optional})
 
     # -- firing -----------------------------------------------------------------------

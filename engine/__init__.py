@@ -1,0 +1,1 @@
+"""The runtime: persistence, cases, the event log, ticks, replay and the scheduler."""

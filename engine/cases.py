@@ -1,0 +1,350 @@
+"""Cases: intake (with its receipt) and manual actions, one case at a time.
+
+Every write here happens in the caller's transaction and is all-or-nothing: a refused
+intake or action raises before anything is written, and a stale action (the case moved
+since the officer loaded it) fails on the row version and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from engine import events, registry
+from engine.calendars import calendar_of, deadline_of
+from engine.errors import Conflict, InvalidInput, NotFound, Refused
+from engine.models import Case, Complainant
+from engine.numbers import new_number, normalise
+from engine.units import UnitTree
+from engine.users import Actor
+from workflow.definition import Definition, FieldType, OutsideWindow
+from workflow.fields import FieldErrors, coerce_all
+from workflow.machine import ActionRefused, Outcome, machine_for
+from workflow.schedule import next_window_start, window_open
+
+CASES = Case.__table__  # type: ignore[attr-defined]
+COMPLAINANTS = Complainant.__table__  # type: ignore[attr-defined]
+SCHEDULER = "scheduler"
+"""The actor of every step the engine takes by itself (firings, deadlines)."""
+OPEN_TRIGGER = "open"
+"""The trigger of every case's first event: intake."""
+MAX_TITLE = 200
+MAX_DESCRIPTION = 4000
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the citizen takes home (2024 KETIGA): the number and where to track it."""
+
+    number: str
+    definition: str
+    state: str
+    channel: str
+    unit: str
+    received_at: dt.datetime
+    recorded_at: dt.datetime
+    carried_to: dt.datetime | None = None
+    """Set when a complaint outside the window is carried to the next session."""
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    anonymous: bool = False
+    confidential: bool = False
+
+
+def open_case(
+    conn: Connection,
+    tree: UnitTree,
+    *,
+    definition_ref: str,
+    unit_code: str,
+    channel: str,
+    title: str,
+    description: str = "",
+    category: str | None = None,
+    fields: dict[str, Any] | None = None,
+    received_at: dt.datetime | None = None,
+    now: dt.datetime,
+    actor: Actor | None = None,
+    complainant: PersonalData | None = None,
+) -> Receipt:
+    """Take in a complaint under the channel's window rules and issue its receipt."""
+    published = registry.find(conn, definition_ref)
+    definition = published.definition
+    received = received_at or now
+    if received.tzinfo is None:
+        raise InvalidInput("received_at needs a timezone offset, e.g. +07:00")
+    if received > now:
+        raise InvalidInput("received_at is in the future")
+    spec = definition.channels.get(channel)
+    if spec is None:
+        raise InvalidInput(
+            f"unknown channel '{channel}' for {definition.key} "
+            f"(channels: {', '.join(definition.channels)})"
+        )
+    tree.require(unit_code)
+    if spec.kind == "in_person":
+        if actor is None:
+            raise Refused(f"channel '{channel}' is recorded by an officer: sign in")
+        if actor.role not in spec.roles:
+            raise Refused(f"role '{actor.role}' does not receive on channel '{channel}'")
+        if not tree.covers(actor.unit_code, unit_code):
+            raise Refused(f"user '{actor.name}' cannot receive for unit {unit_code}")
+    title = title.strip()
+    if not title or len(title) > MAX_TITLE:
+        raise InvalidInput(f"title: 1 to {MAX_TITLE} characters")
+    if len(description) > MAX_DESCRIPTION:
+        raise InvalidInput(f"description: at most {MAX_DESCRIPTION} characters")
+    if (
+        category is not None
+        and definition.intake.categories
+        and (category not in definition.intake.categories)
+    ):
+        raise InvalidInput(
+            f"unknown category '{category}' (one of {', '.join(definition.intake.categories)})"
+        )
+    try:
+        data = coerce_all(
+            definition.fields, fields or {}, definition.intake.fields, definition.intake.optional
+        )
+    except FieldErrors as exc:
+        raise InvalidInput(str(exc)) from None
+    check_units(tree, definition, data)
+
+    calendar = calendar_of(definition)
+    entered = received
+    carried: dt.datetime | None = None
+    if not window_open(spec, received, calendar):
+        if spec.outside_window is OutsideWindow.refuse:
+            raise Refused(spec.message or f"channel '{channel}' is closed at this time")
+        carried = next_window_start(spec, received, calendar)
+        if carried is None:
+            raise Refused(spec.message or f"channel '{channel}' has no next session")
+        entered = carried
+
+    start = definition.start_state
+    number = new_number()
+    case_id = conn.execute(
+        sa.insert(CASES)
+        .values(
+            number=number,
+            definition_version_id=published.id,
+            state=start,
+            unit_code=unit_code,
+            channel=channel,
+            title=title,
+            description=description,
+            category=category,
+            data=data,
+            received_at=received,
+            recorded_at=now,
+            entered_at=entered,
+            due_at=deadline_of(definition, start, entered),
+            seq=0,
+            last_hash=events.GENESIS,
+        )
+        .returning(CASES.c.id)
+    ).scalar_one()
+    payload: dict[str, Any] = {"channel": channel, "unit": unit_code, "fields": data}
+    if carried is not None:
+        payload["carried_to"] = events.stamp(carried)
+    first = events.seal(
+        number,
+        {
+            "case_id": case_id,
+            "seq": 1,
+            "trigger": OPEN_TRIGGER,
+            "source": None,
+            "dest": start,
+            "actor": actor.name if actor else f"channel:{channel}",
+            "role": actor.role if actor else None,
+            "unit_code": unit_code,
+            "firing_id": None,
+            "occurred_at": received,
+            "recorded_at": now,
+            "payload": payload,
+            "definition_version_id": published.id,
+            "prev_hash": events.GENESIS,
+        },
+    )
+    events.append(conn, [first])
+    conn.execute(
+        sa.update(CASES).where(CASES.c.id == case_id).values(seq=1, last_hash=first["hash"])
+    )
+    person = complainant or PersonalData(anonymous=True)
+    conn.execute(sa.insert(COMPLAINANTS).values(case_id=case_id, **person.__dict__))
+    return Receipt(number, definition.key, start, channel, unit_code, received, now, carried)
+
+
+def check_units(tree: UnitTree, definition: Definition, data: dict[str, Any]) -> None:
+    """Unit fields must name a known unit at the field's level."""
+    for name, value in data.items():
+        spec = definition.fields[name]
+        if spec.type is FieldType.unit:
+            try:
+                tree.check_level(value, spec.level, f"field '{name}'")
+            except NotFound as exc:
+                raise InvalidInput(f"field '{name}': {exc}") from None
+
+
+def load(conn: Connection, number: str) -> sa.Row[Any]:
+    """The case row for a typed number; malformed and unknown numbers read the same."""
+    canonical = normalise(number)
+    row = None
+    if canonical is not None:
+        row = conn.execute(sa.select(CASES).where(CASES.c.number == canonical)).first()
+    if row is None:
+        raise NotFound(f"no complaint numbered '{number}'")
+    return row
+
+
+def fire(
+    conn: Connection,
+    tree: UnitTree,
+    *,
+    number: str,
+    trigger: str,
+    actor: Actor,
+    fields: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+    now: dt.datetime,
+) -> Outcome:
+    """An officer's manual action on a case, checked against role, unit and definition."""
+    case = load(conn, number)
+    if expected_version is not None and case.row_version != expected_version:
+        raise Conflict(
+            f"complaint {case.number} changed since you opened it "
+            f"(version {expected_version}, now {case.row_version}): reload and try again"
+        )
+    published = registry.get(conn, case.definition_version_id)
+    definition = published.definition
+    if actor.role not in definition.roles:
+        raise Refused(f"role '{actor.role}' has no part in {definition.key}")
+    if not tree.covers(actor.unit_code, case.unit_code):
+        raise Refused(f"user '{actor.name}' cannot act on complaints of unit {case.unit_code}")
+    try:
+        outcome = machine_for(definition).fire(
+            case.state,
+            trigger,
+            data=case.data,
+            role=actor.role,
+            channel=case.channel,
+            unit_level=tree.levels[case.unit_code].value,
+            supplied=fields or {},
+        )
+    except ActionRefused as exc:
+        raise Refused(str(exc)) from None
+    check_units(tree, definition, outcome.changes)
+    unit = destination_unit(tree, definition, case.unit_code, outcome)
+    apply(conn, case, published.id, definition, outcome, unit, actor=actor, at=now, now=now)
+    return outcome
+
+
+def destination_unit(tree: UnitTree, definition: Definition, unit: str, outcome: Outcome) -> str:
+    """Where the case is handled after ``outcome``: rerouted, escalated, or where it was."""
+    for step in outcome.steps:
+        t = step.transition
+        if t.reroute:
+            field = next(f for f in t.fields if definition.fields[f].type is FieldType.unit)
+            unit = str(outcome.data[field])
+        if t.escalate_to is not None:
+            above = tree.ancestor_at(unit, t.escalate_to)
+            if above is None:
+                raise Refused(f"unit {unit} has no {t.escalate_to.value} above it to escalate to")
+            unit = above
+    return unit
+
+
+def apply(
+    conn: Connection,
+    case: Any,
+    version_id: int,
+    definition: Definition,
+    outcome: Outcome,
+    unit: str,
+    *,
+    actor: Actor | None,
+    at: dt.datetime,
+    now: dt.datetime,
+) -> None:
+    """Write ``outcome``'s steps as events and move the case, guarded by its row version."""
+    rows, values = step_rows(case, version_id, definition, outcome, unit, actor, at, now)
+    result = conn.execute(
+        sa.update(CASES)
+        .where(CASES.c.id == case.id, CASES.c.row_version == case.row_version)
+        .values(**values)
+    )
+    if result.rowcount != 1:
+        raise Conflict(f"complaint {case.number} was changed meanwhile: reload and try again")
+    events.append(conn, rows)
+
+
+def step_rows(
+    case: Any,
+    version_id: int,
+    definition: Definition,
+    outcome: Outcome,
+    unit: str,
+    actor: Actor | None,
+    at: dt.datetime,
+    now: dt.datetime,
+    firing_id: int | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The sealed event rows of ``outcome`` and the case's new column values.
+
+    Shared by manual actions and the set-based tick, so both write identical records.
+    """
+    rows = []
+    prev, seq = case.last_hash, case.seq
+    last = len(outcome.steps) - 1
+    for i, step in enumerate(outcome.steps):
+        seq += 1
+        payload: dict[str, Any] = {}
+        if i == 0 and outcome.changes:
+            payload["fields"] = outcome.changes
+        if i == last and unit != case.unit_code:
+            payload["unit"] = unit
+        row = events.seal(
+            case.number,
+            {
+                "case_id": case.id,
+                "seq": seq,
+                "trigger": step.trigger,
+                "source": step.source,
+                "dest": step.dest,
+                "actor": actor.name if actor else SCHEDULER,
+                "role": actor.role if actor else None,
+                "unit_code": actor.unit_code if actor else None,
+                "firing_id": firing_id,
+                "occurred_at": at,
+                "recorded_at": now,
+                "payload": payload,
+                "definition_version_id": version_id,
+                "prev_hash": prev,
+            },
+        )
+        prev = row["hash"]
+        rows.append(row)
+    state = outcome.state
+    values = {
+        "state": state,
+        "unit_code": unit,
+        "data": outcome.data,
+        "entered_at": at,
+        "due_at": deadline_of(definition, state, at),
+        "overdue": False,
+        "closed": state in definition.end_states,
+        "seq": seq,
+        "last_hash": prev,
+        "row_version": case.row_version + 1,
+    }
+    return rows, values

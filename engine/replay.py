@@ -1,0 +1,248 @@
+"""Replay for auditors: rebuild a case from its events and check every link.
+
+For each event, in order: the sequence has no gap, the hash chain holds (so nothing was
+edited, inserted or removed), and the step was legal under the definition version in
+force — the transition exists from the replayed state, the actor's role may take it and
+their unit covered the case's unit at the time. At the end the rebuilt case must equal
+the stored row (state, unit, data, sequence, last hash): a state changed behind the log's
+back is caught here. ``verify_all`` streams every case in constant memory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from engine import events, registry
+from engine.cases import CASES, OPEN_TRIGGER, SCHEDULER, load
+from engine.tick import OVERDUE_TRIGGER
+from engine.units import UnitTree
+from workflow.definition import Definition, TransitionKind
+from workflow.machine import machine_for
+
+BATCH = 500
+"""Cases read per query when verifying the whole log."""
+
+
+@dataclass
+class StepView:
+    """The case as it stood after one event: what the auditor's stepper shows."""
+
+    seq: int
+    trigger: str
+    source: str | None
+    dest: str
+    actor: str
+    role: str | None
+    occurred_at: dt.datetime
+    diktum: str | None
+    unit: str
+
+
+@dataclass
+class Verdict:
+    number: str
+    consistent: bool = True
+    events: int = 0
+    first_bad_seq: int | None = None
+    reason: str | None = None
+    state: str | None = None
+    steps: list[StepView] = field(default_factory=list)
+
+    def fail(self, seq: int | None, reason: str) -> Verdict:
+        self.consistent = False
+        self.first_bad_seq = seq
+        self.reason = reason
+        return self
+
+    def as_dict(self, with_steps: bool = True) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "number": self.number,
+            "consistent": self.consistent,
+            "events": self.events,
+            "state": self.state,
+            "first_bad_seq": self.first_bad_seq,
+            "reason": self.reason,
+        }
+        if with_steps:
+            result["steps"] = [s.__dict__ for s in self.steps]
+        return result
+
+
+def replay(
+    conn: Connection, tree: UnitTree, number: str, until: dt.datetime | None = None
+) -> Verdict:
+    """Replay one case; with ``until``, only the events that occurred by then."""
+    case = load(conn, number)
+    return check_case(conn, tree, case, events.history(conn, case.id), until)
+
+
+def check_case(
+    conn: Connection,
+    tree: UnitTree,
+    case: Any,
+    log: list[dict[str, Any]],
+    until: dt.datetime | None = None,
+) -> Verdict:
+    verdict = Verdict(case.number)
+    state: str | None = None
+    unit = case.unit_code
+    data: dict[str, Any] = {}
+    prev = events.GENESIS
+    closed = False
+    for expected_seq, event in enumerate(log, start=1):
+        seq = event["seq"]
+        if seq != expected_seq:
+            return verdict.fail(expected_seq, f"event {expected_seq} is missing")
+        if event["prev_hash"] != prev:
+            return verdict.fail(seq, f"event {seq} does not follow event {seq - 1}")
+        if events.digest(case.number, event) != event["hash"]:
+            return verdict.fail(seq, f"event {seq} was altered after it was recorded")
+        prev = event["hash"]
+        if until is not None and event["occurred_at"] > until:
+            break
+        definition = registry.get(conn, event["definition_version_id"]).definition
+        payload = event["payload"] or {}
+        if seq == 1:
+            problem = _check_open(definition, event)
+            unit = payload.get("unit", unit)
+            data = dict(payload.get("fields") or {})
+        else:
+            problem = _check_step(definition, tree, event, state, unit, data, case.channel)
+            data.update(payload.get("fields") or {})
+            unit = payload.get("unit", unit)
+        if problem:
+            return verdict.fail(seq, f"event {seq}: {problem}")
+        state = event["dest"]
+        closed = state in definition.end_states
+        verdict.events = seq
+        verdict.steps.append(
+            StepView(
+                seq,
+                event["trigger"],
+                event["source"],
+                event["dest"],
+                event["actor"],
+                event["role"],
+                event["occurred_at"],
+                _diktum(definition, event),
+                unit,
+            )
+        )
+    verdict.state = state
+    if until is None:
+        mismatch = _compare(case, state, unit, data, len(log), prev, closed)
+        if mismatch:
+            return verdict.fail(None, f"the stored case disagrees with its log: {mismatch}")
+    return verdict
+
+
+def _check_open(definition: Definition, event: Mapping[str, Any]) -> str | None:
+    if event["trigger"] != OPEN_TRIGGER or event["source"] is not None:
+        return "a case's first event must be its intake"
+    if event["dest"] != definition.start_state:
+        return f"intake must enter '{definition.start_state}', not '{event['dest']}'"
+    channel = (event["payload"] or {}).get("channel")
+    if channel not in definition.channels:
+        return f"intake on unknown channel '{channel}'"
+    return None
+
+
+def _check_step(
+    definition: Definition,
+    tree: UnitTree,
+    event: Mapping[str, Any],
+    state: str | None,
+    unit: str,
+    data: dict[str, Any],
+    channel: str,
+) -> str | None:
+    trigger, source, dest = event["trigger"], event["source"], event["dest"]
+    if source != state:
+        return f"starts from '{source}' but the case was in '{state}'"
+    if trigger == OVERDUE_TRIGGER:
+        ok = dest == source and definition.states[source].deadline is not None
+        return None if ok else "an overdue flag on a state without a deadline"
+    machine = machine_for(definition)
+    candidates = [t for t in machine.transitions_from(source, trigger) if t.dest == dest]
+    if not candidates:
+        return f"no transition '{trigger}' from '{source}' to '{dest}' in {definition.key}"
+    transition = candidates[0]
+    merged = {**data, **((event["payload"] or {}).get("fields") or {})}
+    if transition.kind is TransitionKind.manual:
+        role = event["role"]
+        if role not in transition.roles:
+            return f"role '{role}' may not take '{trigger}'"
+        actor_unit = event["unit_code"]
+        if actor_unit is None or actor_unit not in tree.names or not tree.covers(actor_unit, unit):
+            return f"'{event['actor']}' of unit {actor_unit} had no authority over unit {unit}"
+    elif event["actor"] != SCHEDULER:
+        return f"'{trigger}' is {transition.kind.value} but was taken by '{event['actor']}'"
+    level = tree.levels[unit].value if unit in tree.levels else None
+    context = {"role": event["role"], "channel": channel, "unit_level": level}
+    if not any(machine.condition_holds(t, merged, **context) for t in candidates):
+        return f"the condition of '{trigger}' did not hold"
+    return None
+
+
+def _diktum(definition: Definition, event: Mapping[str, Any]) -> str | None:
+    if event["trigger"] == OPEN_TRIGGER:
+        channel = definition.channels.get((event["payload"] or {}).get("channel", ""))
+        return (channel.diktum if channel else None) or definition.states[event["dest"]].diktum
+    for t in definition.transitions:
+        if t.trigger == event["trigger"] and t.dest == event["dest"]:
+            return t.diktum
+    return definition.states[event["dest"]].diktum
+
+
+def _compare(
+    case: Any,
+    state: str | None,
+    unit: str,
+    data: dict[str, Any],
+    seq: int,
+    last: str,
+    closed: bool,
+) -> str | None:
+    checks = (
+        ("state", case.state, state),
+        ("unit", case.unit_code, unit),
+        ("data", dict(case.data), data),
+        ("seq", case.seq, seq),
+        ("last_hash", case.last_hash, last),
+        ("closed", case.closed, closed),
+    )
+    for name, stored, replayed in checks:
+        if stored != replayed:
+            return f"{name} is {stored!r} but the log gives {replayed!r}"
+    return None
+
+
+def verify_all(conn: Connection, tree: UnitTree) -> Iterator[Verdict]:
+    """Every case's verdict, reading cases and their events a batch at a time."""
+    after = 0
+    while True:
+        cases = conn.execute(
+            sa.select(CASES).where(CASES.c.id > after).order_by(CASES.c.id).limit(BATCH)
+        ).all()
+        if not cases:
+            return
+        ids = [c.id for c in cases]
+        logs: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+        rows = conn.execute(
+            sa.select(events.EVENTS)
+            .where(events.EVENTS.c.case_id.in_(ids))
+            .order_by(events.EVENTS.c.case_id, events.EVENTS.c.seq)
+        )
+        for row in rows:
+            logs[row.case_id].append(dict(row._mapping))
+        for case in cases:
+            verdict = check_case(conn, tree, case, logs[case.id])
+            verdict.steps = []
+            yield verdict
+        after = ids[-1]

@@ -1,0 +1,485 @@
+"""The tick: every scheduled firing due up to now, in time order, each exactly once.
+
+A firing is keyed by (definition version, trigger, nominal time) in the ``firing`` table.
+It is claimed with an insert that ignores conflicts, run in chunks of cases (one
+transaction each), and marked finished. A tick that dies mid-firing leaves the firing
+unfinished; the next tick resumes it, and because a firing only moves cases that are
+still in its source states and entered them before it was due, nothing moves twice.
+On PostgreSQL a session advisory lock per firing keeps two processes from running the
+same firing at once; on SQLite the write lock does the same per chunk.
+
+Set-based: the rule is decided once per source state by the machine; per case only the
+condition (a compiled CEL program) is evaluated, and writes are executemany batches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from engine import events, registry
+from engine.calendars import calendar_of
+from engine.cases import CASES, SCHEDULER, destination_unit, step_rows
+from engine.db import is_postgres
+from engine.errors import Conflict, Refused
+from engine.models import Firing
+from engine.registry import Published
+from engine.store import Store
+from workflow.definition import (
+    OverdueAction,
+    StateKind,
+    Transition,
+    TransitionKind,
+)
+from workflow.machine import Outcome, Step, machine_for
+from workflow.schedule import Firing as Due
+from workflow.schedule import due_between
+
+FIRINGS = Firing.__table__  # type: ignore[attr-defined]
+CHUNK = 2_000
+"""Cases per transaction: big enough for bulk speed, small enough to keep locks short."""
+RETRIES = 5
+"""Attempts at a chunk that lost a race with a manual action before giving up."""
+OVERDUE_TRIGGER = "overdue"
+
+_CASE_COLUMNS = (
+    CASES.c.id,
+    CASES.c.number,
+    CASES.c.state,
+    CASES.c.unit_code,
+    CASES.c.channel,
+    CASES.c.data,
+    CASES.c.seq,
+    CASES.c.last_hash,
+    CASES.c.row_version,
+)
+
+
+@dataclass(frozen=True)
+class FiringReport:
+    definition: str
+    version: int
+    trigger: str
+    diktum: str | None
+    nominal_at: dt.datetime
+    fire_time: dt.datetime
+    moved: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "definition": self.definition,
+            "version": self.version,
+            "trigger": self.trigger,
+            "diktum": self.diktum,
+            "nominal_at": self.nominal_at,
+            "fire_time": self.fire_time,
+            "moved": self.moved,
+        }
+
+
+@dataclass(frozen=True)
+class TickReport:
+    firings: list[FiringReport]
+    overdue_flagged: int
+    escalated: int
+
+
+@dataclass(frozen=True)
+class _Planned:
+    published: Published
+    trigger: str
+    due: Due
+
+
+def tick(store: Store, now: dt.datetime) -> TickReport:
+    """Run every firing due up to ``now`` (catching up in time order), then deadlines."""
+    reports = [run_firing(store, planned, now) for planned in plan(store, now)]
+    flagged, escalated = run_deadlines(store, now)
+    return TickReport(reports, flagged, escalated)
+
+
+def plan(store: Store, now: dt.datetime) -> list[_Planned]:
+    """The firings due up to ``now`` that are not finished, ordered by due time."""
+    planned: list[_Planned] = []
+    with store.read() as conn:
+        in_use = conn.execute(
+            sa.select(CASES.c.definition_version_id).where(CASES.c.closed.is_(False)).distinct()
+        ).scalars()
+        for version_id in list(in_use):
+            published = registry.get(conn, version_id)
+            for trigger, transition in scheduled_triggers(published).items():
+                since = _last_nominal(conn, version_id, trigger) or published.published_at
+                if since >= now:
+                    continue
+                assert transition.schedule and transition.on_holiday
+                for due in due_between(
+                    transition.schedule,
+                    since,
+                    now,
+                    calendar_of(published.definition),
+                    transition.on_holiday,
+                ):
+                    if due.due <= now:
+                        planned.append(_Planned(published, trigger, due))
+            planned.extend(_unfinished(conn, published, now))
+    unique = {(p.published.id, p.trigger, p.due.nominal): p for p in planned}
+    return sorted(unique.values(), key=lambda p: (p.due.due, p.published.id, p.trigger))
+
+
+def scheduled_triggers(published: Published) -> dict[str, Transition]:
+    """One transition per scheduled trigger name: it carries the schedule and holiday rule."""
+    found: dict[str, Transition] = {}
+    for t in published.definition.transitions_of(TransitionKind.scheduled):
+        found.setdefault(t.trigger, t)
+    return found
+
+
+def _last_nominal(conn: Connection, version_id: int, trigger: str) -> dt.datetime | None:
+    value: dt.datetime | None = conn.execute(
+        sa.select(sa.func.max(FIRINGS.c.nominal_at)).where(
+            FIRINGS.c.definition_version_id == version_id, FIRINGS.c.trigger == trigger
+        )
+    ).scalar()
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)  # aggregate results skip the column's type
+    return value
+
+
+def _unfinished(conn: Connection, published: Published, now: dt.datetime) -> list[_Planned]:
+    rows = conn.execute(
+        sa.select(FIRINGS.c.trigger, FIRINGS.c.nominal_at, FIRINGS.c.due_at).where(
+            FIRINGS.c.definition_version_id == published.id,
+            FIRINGS.c.finished_at.is_(None),
+            FIRINGS.c.due_at <= now,
+        )
+    )
+    return [_Planned(published, r.trigger, Due(r.nominal_at, r.due_at)) for r in rows]
+
+
+def run_firing(store: Store, planned: _Planned, now: dt.datetime) -> FiringReport:
+    """Claim, run and finish one firing; a finished firing is reported with what it moved."""
+    published, trigger, due = planned.published, planned.trigger, planned.due
+    definition = published.definition
+    transition = scheduled_triggers(published)[trigger]
+    with _exclusive(store, published.id, trigger, due.nominal):
+        firing_id, finished, moved = _claim(store, published.id, trigger, due, now)
+        if not finished:
+            moved += _move_all(store, published, trigger, due.due, firing_id, now)
+            with store.write() as conn:
+                conn.execute(
+                    sa.update(FIRINGS)
+                    .where(FIRINGS.c.id == firing_id)
+                    .values(finished_at=now, moved=moved)
+                )
+    return FiringReport(
+        definition.id, definition.version, trigger, transition.diktum, due.nominal, due.due, moved
+    )
+
+
+@contextmanager
+def _exclusive(store: Store, version_id: int, trigger: str, nominal: dt.datetime) -> Iterator[None]:
+    """Hold PostgreSQL's session advisory lock on this firing while it runs.
+
+    A crashed holder's session ends and the lock with it, so a standby takes over.
+    """
+    if not is_postgres(store.engine):
+        yield
+        return
+    text = f"{version_id}:{trigger}:{events.stamp(nominal)}"
+    key = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big", signed=True)
+    with store.engine.connect() as conn:
+        conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": key})
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            conn.commit()
+
+
+def _claim(
+    store: Store, version_id: int, trigger: str, due: Due, now: dt.datetime
+) -> tuple[int, bool, int]:
+    """Record the firing once (or find it); returns its id, whether finished, moved so far."""
+    values = {
+        "definition_version_id": version_id,
+        "trigger": trigger,
+        "nominal_at": due.nominal,
+        "due_at": due.due,
+        "started_at": now,
+        "moved": 0,
+    }
+    with store.write() as conn:
+        dialect = postgresql if is_postgres(store.engine) else sqlite
+        conn.execute(dialect.insert(FIRINGS).values(**values).on_conflict_do_nothing())
+        row = conn.execute(
+            sa.select(FIRINGS.c.id, FIRINGS.c.finished_at, FIRINGS.c.moved).where(
+                FIRINGS.c.definition_version_id == version_id,
+                FIRINGS.c.trigger == trigger,
+                FIRINGS.c.nominal_at == due.nominal,
+            )
+        ).one()
+        if row.finished_at is None:
+            done = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(events.EVENTS)
+                .where(events.EVENTS.c.firing_id == row.id, events.EVENTS.c.trigger == trigger)
+            ).scalar_one()
+            return row.id, False, int(done)
+    return row.id, True, row.moved
+
+
+def _move_all(
+    store: Store,
+    published: Published,
+    trigger: str,
+    due_at: dt.datetime,
+    firing_id: int,
+    now: dt.datetime,
+) -> int:
+    """Move every eligible case, chunk by chunk, until a full pass moves nothing."""
+    machine = machine_for(published.definition)
+    sources = sorted(
+        {
+            s
+            for t in machine.definition.transitions_of(TransitionKind.scheduled)
+            if t.trigger == trigger
+            for s in t.source
+        }
+    )
+    moved = 0
+    while True:
+        moved_this_pass = 0
+        after = 0
+        while True:
+            count, after = _move_chunk(
+                store, published, trigger, sources, due_at, firing_id, after, now
+            )
+            if after == 0:
+                break
+            moved_this_pass += count
+        moved += moved_this_pass
+        if moved_this_pass == 0:
+            return moved
+
+
+def _move_chunk(
+    store: Store,
+    published: Published,
+    trigger: str,
+    sources: list[str],
+    due_at: dt.datetime,
+    firing_id: int,
+    after: int,
+    now: dt.datetime,
+) -> tuple[int, int]:
+    """One transaction: up to ``CHUNK`` cases after id ``after``; returns (moved, last id)."""
+    for _attempt in range(RETRIES):
+        try:
+            with store.write() as conn:
+                return _move_rows(
+                    conn, store, published, trigger, sources, due_at, firing_id, after, now
+                )
+        except Conflict:
+            continue
+    raise Conflict(f"firing {trigger} kept losing races with manual actions; try again")
+
+
+def _move_rows(
+    conn: Connection,
+    store: Store,
+    published: Published,
+    trigger: str,
+    sources: list[str],
+    due_at: dt.datetime,
+    firing_id: int,
+    after: int,
+    now: dt.datetime,
+) -> tuple[int, int]:
+    definition = published.definition
+    machine = machine_for(definition)
+    tree = store.tree()
+    query = (
+        sa.select(*_CASE_COLUMNS)
+        .where(
+            CASES.c.definition_version_id == published.id,
+            CASES.c.state.in_(sources),
+            CASES.c.closed.is_(False),
+            CASES.c.entered_at <= due_at,
+            CASES.c.id > after,
+        )
+        .order_by(CASES.c.id)
+        .limit(CHUNK)
+    )
+    if is_postgres(store.engine):
+        query = query.with_for_update(of=CASES)
+    rows = conn.execute(query).all()
+    if not rows:
+        return 0, 0
+    fast = _fast_paths(machine, trigger, sources)
+    updates: list[dict[str, Any]] = []
+    new_events: list[dict[str, Any]] = []
+    kinds = (TransitionKind.scheduled,)
+    for row in rows:
+        outcome = fast.get(row.state)
+        if outcome is None:
+            outcome = machine.resolve(
+                row.state,
+                trigger,
+                row.data,
+                kinds=kinds,
+                channel=row.channel,
+                unit_level=tree.levels[row.unit_code].value,
+            )
+            if outcome is None:
+                continue
+        else:
+            outcome = Outcome(outcome.steps, outcome.state, row.data)
+        try:
+            unit = destination_unit(tree, definition, row.unit_code, outcome)
+        except Refused:
+            continue  # nowhere to escalate to: the case stays, and the report shows it
+        rows_, values = step_rows(
+            row, published.id, definition, outcome, unit, None, due_at, now, firing_id
+        )
+        values["b_id"] = row.id
+        values["b_version"] = row.row_version
+        updates.append(values)
+        new_events.extend(rows_)
+    _bulk_update(conn, updates)
+    events.append(conn, new_events)
+    return len(updates), rows[-1].id
+
+
+def _fast_paths(machine: Any, trigger: str, sources: list[str]) -> dict[str, Outcome]:
+    """Per source state, the outcome when it needs no per-case decision: the only
+    scheduled transition for the trigger has no condition and does not enter a gateway."""
+    fast: dict[str, Outcome] = {}
+    for state in sources:
+        candidates = [
+            t
+            for t in machine.transitions_from(state, trigger)
+            if t.kind is TransitionKind.scheduled
+        ]
+        first = candidates[0] if candidates else None
+        if (
+            first is not None
+            and first.condition is None
+            and machine.definition.states[first.dest].kind is not StateKind.gateway
+        ):
+            fast[state] = Outcome((Step(first, state, first.dest),), first.dest, {})
+    return fast
+
+
+def _bulk_update(conn: Connection, updates: list[dict[str, Any]]) -> None:
+    """One executemany; any row whose version moved meanwhile voids the whole chunk."""
+    if not updates:
+        return
+    statement = (
+        sa.update(CASES)
+        .where(CASES.c.id == sa.bindparam("b_id"), CASES.c.row_version == sa.bindparam("b_version"))
+        .values({name: sa.bindparam(name) for name in updates[0] if not name.startswith("b_")})
+    )
+    result = conn.execute(statement, updates)
+    if result.rowcount != len(updates):
+        raise Conflict("a case changed while the chunk was being moved")
+
+
+def run_deadlines(store: Store, now: dt.datetime) -> tuple[int, int]:
+    """Flag or escalate the open cases whose state's deadline has passed."""
+    flagged = escalated = 0
+    while True:
+        with store.write() as conn:
+            query = (
+                sa.select(*_CASE_COLUMNS, CASES.c.definition_version_id, CASES.c.due_at)
+                .where(
+                    CASES.c.closed.is_(False),
+                    CASES.c.overdue.is_(False),
+                    CASES.c.due_at <= now,
+                )
+                .order_by(CASES.c.due_at)
+                .limit(CHUNK)
+            )
+            if is_postgres(store.engine):
+                query = query.with_for_update(of=CASES, skip_locked=True)
+            rows = conn.execute(query).all()
+            if not rows:
+                return flagged, escalated
+            for row in rows:
+                if _overdue(conn, store, row, now):
+                    escalated += 1
+                else:
+                    flagged += 1
+
+
+def _overdue(conn: Connection, store: Store, row: Any, now: dt.datetime) -> bool:
+    """Handle one overdue case; True when it was escalated, False when flagged."""
+    published = registry.get(conn, row.definition_version_id)
+    definition = published.definition
+    spec = definition.states[row.state].deadline
+    tree = store.tree()
+    if spec is not None and spec.on_overdue is OverdueAction.escalate:
+        outcome = machine_for(definition).resolve(
+            row.state,
+            _escalation_trigger(definition, row.state),
+            row.data,
+            kinds=(TransitionKind.escalation,),
+            channel=row.channel,
+            unit_level=tree.levels[row.unit_code].value,
+        )
+        if outcome is not None:
+            try:
+                unit = destination_unit(tree, definition, row.unit_code, outcome)
+            except Refused:
+                unit = None
+            if unit is not None:
+                rows, values = step_rows(
+                    row, published.id, definition, outcome, unit, None, row.due_at, now
+                )
+                _guarded_update(conn, row, values)
+                events.append(conn, rows)
+                return True
+    flag = Outcome((Step(_flag_transition(row.state), row.state, row.state),), row.state, row.data)
+    rows, values = step_rows(
+        row, published.id, definition, flag, row.unit_code, None, row.due_at, now
+    )
+    values["overdue"] = True
+    del values["entered_at"], values["due_at"]  # still in the same state, still as late
+    _guarded_update(conn, row, values)
+    events.append(conn, rows)
+    return False
+
+
+def _escalation_trigger(definition: Any, state: str) -> str:
+    for t in definition.transitions_of(TransitionKind.escalation):
+        if state in t.source:
+            return str(t.trigger)
+    return OVERDUE_TRIGGER
+
+
+def _flag_transition(state: str) -> Transition:
+    """The pseudo-transition of a deadline flag: the case stays put, the log says why."""
+    return Transition.model_validate(
+        {"trigger": OVERDUE_TRIGGER, "kind": "escalation", "from": [state], "to": state}
+    )
+
+
+def _guarded_update(conn: Connection, row: Any, values: dict[str, Any]) -> None:
+    result = conn.execute(
+        sa.update(CASES)
+        .where(CASES.c.id == row.id, CASES.c.row_version == row.row_version)
+        .values(**values)
+    )
+    if result.rowcount != 1:
+        raise Conflict(f"complaint {row.number} changed meanwhile")
+
+
+__all__ = ["SCHEDULER", "FiringReport", "TickReport", "plan", "run_deadlines", "tick"]

@@ -1,0 +1,75 @@
+"""Users: a name, one role of the definitions, one unit, and an Argon2 password hash."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.engine import Connection
+
+from engine.errors import InvalidInput, NotFound
+from engine.models import User
+
+USERS = User.__table__  # type: ignore[attr-defined]
+MIN_PASSWORD = 10
+"""Shortest password accepted: length beats composition rules (NIST SP 800-63B)."""
+
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a signed-in user, as the engine needs them."""
+
+    name: str
+    role: str
+    unit_code: str
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"a password needs at least {MIN_PASSWORD} characters")
+    return _hasher.hash(password)
+
+
+def check_password(stored: str | None, password: str) -> bool:
+    if not stored:
+        return False
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def add_user(conn: Connection, name: str, role: str, unit_code: str, password: str | None) -> Actor:
+    if not name or len(name) > 64 or not name.replace(".", "").replace("_", "").isalnum():
+        raise InvalidInput(f"user name '{name}': letters, digits, '.' and '_' only, 1-64")
+    if conn.execute(sa.select(USERS.c.id).where(USERS.c.name == name)).first():
+        raise InvalidInput(f"user '{name}' already exists")
+    digest = hash_password(password) if password is not None else None
+    conn.execute(
+        sa.insert(USERS).values(
+            name=name, role=role, unit_code=unit_code, password_hash=digest, active=True
+        )
+    )
+    return Actor(name, role, unit_code)
+
+
+def get_actor(conn: Connection, name: str) -> Actor:
+    row = conn.execute(
+        sa.select(USERS.c.name, USERS.c.role, USERS.c.unit_code).where(
+            USERS.c.name == name, USERS.c.active.is_(True)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"unknown user '{name}'")
+    return Actor(row.name, row.role, row.unit_code)
+
+
+def list_users(conn: Connection) -> list[dict[str, str]]:
+    rows = conn.execute(
+        sa.select(USERS.c.name, USERS.c.role, USERS.c.unit_code).order_by(USERS.c.name)
+    )
+    return [{"name": r.name, "role": r.role, "unit": r.unit_code} for r in rows]

@@ -1,0 +1,120 @@
+"""What every ``diktum`` command shares: JSON output, the clock, errors and exit codes.
+
+Errors are mapped to exit codes here and only here: 1 for invalid input or a refused
+action, 2 for usage errors (click's own), 3 for a failed audit, 4 for a conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import click
+from flask import current_app
+
+from engine.errors import Conflict, EngineError
+from engine.store import Store
+from workflow.errors import DefinitionError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_INVALID = 1
+EXIT_AUDIT = 3
+EXIT_CONFLICT = 4
+
+
+def json_option(func: F) -> F:
+    """The ``--json`` flag every reporting command takes."""
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")(func)
+
+
+def now_option(func: F) -> F:
+    """``--now`` (or ``DIKTUM_NOW``) fixes the engine's clock for simulations and tests."""
+    return click.option(
+        "--now",
+        "now",
+        envvar="DIKTUM_NOW",
+        callback=_parse_now,
+        help="Take this ISO 8601 instant as now (default: the real clock).",
+    )(func)
+
+
+def _parse_now(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.datetime:
+    return parse_instant(value, "--now") if value else dt.datetime.now(dt.UTC)
+
+
+def parse_instant(value: str, what: str) -> dt.datetime:
+    """An ISO 8601 instant; without an offset it is taken as WIB (the users' clock)."""
+    try:
+        instant = dt.datetime.fromisoformat(value)
+    except ValueError:
+        message = f"'{value}' is not an ISO 8601 date-time"
+        raise click.BadParameter(message, param_hint=what) from None
+    if instant.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        instant = instant.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+    return instant
+
+
+def emit(payload: Any, as_json: bool, text: str) -> None:
+    """Print ``payload`` as JSON, or ``text`` for people."""
+    if as_json:
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=_jsonable))
+    else:
+        click.echo(text)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
+    """A one-line error on stderr and a non-zero exit; nothing has been written."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def handled(func: F) -> F:
+    """Turn the engine's and the model's errors into one-line messages and exit codes."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DefinitionError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            sys.exit(EXIT_INVALID)
+        except Conflict as exc:
+            fail(str(exc), EXIT_CONFLICT)
+        except EngineError as exc:
+            fail(str(exc))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def store() -> Store:
+    """The app's store: one per process, opened on first use."""
+    found: Store | None = current_app.extensions.get("diktum.store")
+    if found is None:
+        found = Store(current_app.config["DATABASE_URL"])
+        current_app.extensions["diktum.store"] = found
+    return found
+
+
+def parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``--field k=v`` pairs; a pair without ``=`` is a usage error."""
+    fields: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"'{pair}' is not key=value", param_hint="--field")
+        fields[key.strip()] = value
+    return fields

@@ -1,0 +1,1 @@
+"""The ``diktum`` subcommands, one module per area; ``web.cli`` gathers them."""

@@ -1,0 +1,102 @@
+"""Commands that set Diktum up: the schema, the shipped data, users."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from engine import registry
+from engine.migrate import upgrade
+from engine.units import load_units, read_csv
+from engine.users import add_user, list_users
+from web.clitools import emit, handled, json_option, now_option, store
+from web.commands.definitions import shipped_files
+
+
+@click.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+@handled
+def db_upgrade() -> None:
+    """Migrate the schema to the newest revision (Alembic)."""
+    upgrade(store().url)
+    click.echo("schema up to date")
+
+
+@click.command()
+@click.option("--demo", is_flag=True, help="Also add a user per role and sample cases.")
+@json_option
+@now_option
+@handled
+def init(demo: bool, as_json: bool, now: dt.datetime) -> None:
+    """Upgrade the schema, publish definitions/, load the unit tree (idempotent)."""
+    db_store = store()
+    upgrade(db_store.url)
+    with db_store.write() as conn:
+        units = load_units(conn, read_csv())
+        published = registry.publish_files(conn, shipped_files(), now)
+    db_store.forget_tree()
+    report: dict[str, object] = {
+        "units_added": units,
+        "definitions": [{"definition": p.definition.key, "published": new} for p, new in published],
+    }
+    lines = [f"units added: {units}"]
+    lines += [f"{'published' if new else 'unchanged'} {p.definition.key}" for p, new in published]
+    if demo:
+        from web.demo import seed
+
+        logins = seed(db_store, now)
+        report["logins"] = logins
+        lines.append("demo logins (user / password / role / unit):")
+        lines += [f"  {u['name']} / {u['password']} / {u['role']} / {u['unit']}" for u in logins]
+    emit(report, as_json, "\n".join(lines))
+
+
+@click.group()
+def user() -> None:
+    """Users: officers, administrators, auditors."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", required=True, help="A role of the definitions, or admin/auditor.")
+@click.option("--unit", "unit_code", required=True, help="The unit code, e.g. 31.74.01.")
+@click.option("--password", envvar="DIKTUM_PASSWORD", help="Sign-in password (>= 10 chars).")
+@json_option
+@handled
+def user_add(name: str, role: str, unit_code: str, password: str | None, as_json: bool) -> None:
+    """Add a user at a unit with a role."""
+    db_store = store()
+    db_store.tree().require(unit_code)
+    known_roles = _known_roles()
+    if role not in known_roles:
+        from engine.errors import InvalidInput
+
+        raise InvalidInput(f"unknown role '{role}' (roles: {', '.join(sorted(known_roles))})")
+    with db_store.write() as conn:
+        actor = add_user(conn, name, role, unit_code, password)
+    emit(actor.__dict__, as_json, f"added {actor.name} ({actor.role} at {actor.unit_code})")
+
+
+@user.command("list")
+@json_option
+@handled
+def user_list(as_json: bool) -> None:
+    """Every user with role and unit."""
+    with store().read() as conn:
+        users = list_users(conn)
+    emit(users, as_json, "\n".join(f"{u['name']}\t{u['role']}\t{u['unit']}" for u in users))
+
+
+SYSTEM_ROLES = frozenset({"admin", "auditor"})
+"""Roles of Diktum itself, not of a definition: administrators and auditors."""
+
+
+def _known_roles() -> set[str]:
+    with store().read() as conn:
+        roles = {r for p in registry.all_versions(conn) for r in p.definition.roles}
+    return roles | SYSTEM_ROLES

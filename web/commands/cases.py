@@ -1,0 +1,215 @@
+"""Commands for officers, the scheduler and auditors: cases, ticks, replay."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import click
+
+from engine import cases as case_ops
+from engine.replay import replay as replay_case
+from engine.replay import verify_all
+from engine.tick import tick as run_tick
+from engine.users import get_actor
+from engine.views import case_detail
+from web.clitools import (
+    EXIT_AUDIT,
+    emit,
+    handled,
+    json_option,
+    now_option,
+    parse_fields,
+    parse_instant,
+    store,
+)
+
+
+@click.group()
+def case() -> None:
+    """Complaints: open, act, show."""
+
+
+@case.command("open")
+@click.option("--definition", "definition_ref", required=True, help="ID or ID@VERSION.")
+@click.option("--unit", "unit_code", required=True, help="The unit the case belongs to.")
+@click.option("--channel", required=True)
+@click.option("--title", required=True)
+@click.option("--description", default="")
+@click.option("--category")
+@click.option("--received-at", help="ISO 8601; when an in-person complaint was received.")
+@click.option("--user", "user_name", help="The receiving officer (in-person channels).")
+@click.option("--field", "field_pairs", multiple=True, help="k=v, repeatable.")
+@json_option
+@now_option
+@handled
+def case_open(
+    definition_ref: str,
+    unit_code: str,
+    channel: str,
+    title: str,
+    description: str,
+    category: str | None,
+    received_at: str | None,
+    user_name: str | None,
+    field_pairs: tuple[str, ...],
+    as_json: bool,
+    now: dt.datetime,
+) -> None:
+    """Take in a complaint and print its receipt."""
+    db = store()
+    received = parse_instant(received_at, "--received-at") if received_at else None
+    fields = parse_fields(field_pairs)
+    with db.write() as conn:
+        actor = get_actor(conn, user_name) if user_name else None
+        receipt = case_ops.open_case(
+            conn,
+            db.tree(),
+            definition_ref=definition_ref,
+            unit_code=unit_code,
+            channel=channel,
+            title=title,
+            description=description,
+            category=category,
+            fields=fields,
+            received_at=received,
+            now=now,
+            actor=actor,
+        )
+    payload = receipt.__dict__ | {"tracking": f"/lacak/{receipt.number}"}
+    emit(payload, as_json, f"{receipt.number}\t{receipt.state}\ttrack at /lacak/{receipt.number}")
+
+
+@case.command("fire")
+@click.argument("number")
+@click.argument("trigger")
+@click.option("--user", "user_name", required=True)
+@click.option("--field", "field_pairs", multiple=True, help="k=v, repeatable.")
+@click.option("--expect-version", type=int, help="Fail if the case changed since this version.")
+@json_option
+@now_option
+@handled
+def case_fire(
+    number: str,
+    trigger: str,
+    user_name: str,
+    field_pairs: tuple[str, ...],
+    expect_version: int | None,
+    as_json: bool,
+    now: dt.datetime,
+) -> None:
+    """Take a manual action on a case as a user."""
+    db = store()
+    fields = parse_fields(field_pairs)
+    with db.write() as conn:
+        actor = get_actor(conn, user_name)
+        outcome = case_ops.fire(
+            conn,
+            db.tree(),
+            number=number,
+            trigger=trigger,
+            actor=actor,
+            fields=fields,
+            expected_version=expect_version,
+            now=now,
+        )
+    steps = [{"trigger": s.trigger, "from": s.source, "to": s.dest} for s in outcome.steps]
+    emit(
+        {"number": number, "state": outcome.state, "steps": steps},
+        as_json,
+        " -> ".join([outcome.steps[0].source, *(s.dest for s in outcome.steps)]),
+    )
+
+
+@case.command("show")
+@click.argument("number")
+@json_option
+@handled
+def case_show(number: str, as_json: bool) -> None:
+    """State, data, actions and history of a case (never the complainant's data)."""
+    with store().read() as conn:
+        detail = case_detail(conn, number)
+    lines = [
+        f"{detail['number']}  {detail['state']}  ({detail['definition']}@"
+        f"{detail['version']}, unit {detail['unit']})"
+    ]
+    lines += [
+        f"  {h['seq']:>3} {h['at']} {h['trigger']}: {h['from']} -> {h['to']} by {h['actor']}"
+        for h in detail["history"]
+    ]
+    emit(detail, as_json, "\n".join(lines))
+
+
+@click.command()
+@json_option
+@now_option
+@handled
+def tick(as_json: bool, now: dt.datetime) -> None:
+    """Run every scheduled firing due up to now, catching up in order; idempotent."""
+    report = run_tick(store(), now)
+    payload = {
+        "now": now,
+        "firings": [f.as_dict() for f in report.firings],
+        "overdue_flagged": report.overdue_flagged,
+        "escalated": report.escalated,
+    }
+    lines = [
+        f"{f.fire_time.isoformat()} {f.definition}@{f.version} {f.trigger}: {f.moved} moved"
+        for f in report.firings
+    ] or ["nothing due"]
+    lines.append(f"overdue flagged: {report.overdue_flagged}, escalated: {report.escalated}")
+    emit(payload, as_json, "\n".join(lines))
+
+
+@click.command()
+@click.argument("number")
+@click.option("--until", help="Replay only events that occurred by this ISO 8601 instant.")
+@json_option
+@handled
+def replay(number: str, until: str | None, as_json: bool) -> None:
+    """Rebuild a case from its events; exit 3 when the log and the case disagree."""
+    db = store()
+    limit = parse_instant(until, "--until") if until else None
+    with db.read() as conn:
+        verdict = replay_case(conn, db.tree(), number, limit)
+    text = [
+        f"{s.seq:>3} {s.occurred_at.isoformat()} {s.trigger}: {s.source} -> {s.dest} "
+        f"by {s.actor} [{s.diktum or '-'}]"
+        for s in verdict.steps
+    ]
+    text.append("consistent" if verdict.consistent else f"INCONSISTENT: {verdict.reason}")
+    emit(verdict.as_dict(), as_json, "\n".join(text))
+    if not verdict.consistent:
+        sys.exit(EXIT_AUDIT)
+
+
+@click.group()
+def audit() -> None:
+    """Checks over the whole event log."""
+
+
+@audit.command("verify")
+@click.option("--limit", default=20, help="How many bad cases to list.")
+@json_option
+@handled
+def audit_verify(limit: int, as_json: bool) -> None:
+    """Replay every case; exit 3 when any is inconsistent."""
+    db = store()
+    checked = events_total = 0
+    bad: list[dict[str, object]] = []
+    with db.read() as conn:
+        for verdict in verify_all(conn, db.tree()):
+            checked += 1
+            events_total += verdict.events
+            if not verdict.consistent and len(bad) < limit:
+                bad.append(verdict.as_dict(with_steps=False))
+    failed = len(bad)
+    payload = {"cases": checked, "events": events_total, "consistent": not bad, "bad": bad}
+    lines = [
+        f"{checked} cases, {events_total} events: "
+        + ("consistent" if not bad else f"{failed} inconsistent")
+    ]
+    lines += [f"  {b['number']}: {b['reason']}" for b in bad]
+    emit(payload, as_json, "\n".join(lines))
+    if bad:
+        sys.exit(EXIT_AUDIT)
