@@ -80,7 +80,13 @@ class TransitionKind(StrEnum):
 
 
 class HolidayRule(StrEnum):
-    """What a scheduled firing does when its day is not a working day."""
+    """What a scheduled firing does when its day is a holiday (a public holiday, cuti
+    bersama or an extra holiday of the calendar).
+
+    Weekends are not holidays: a Sunday review under ``skip`` still runs every Sunday that
+    is not Idul Fitri. ``next_working_day`` moves the firing to the next working day at
+    the same time of day.
+    """
 
     run = "run"
     skip = "skip"

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from workflow.calendar import BusinessCalendar
 from workflow.definition import (
     TREE_LEVELS,
     Definition,
@@ -47,6 +48,7 @@ class _Checker:
 
     def run(self) -> None:
         self.check_timezone()
+        self.check_calendar()
         self.check_diktum_refs()
         self.check_roles_and_fields()
         self.check_channels()
@@ -63,6 +65,12 @@ class _Checker:
             ZoneInfo(self.d.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             self.report(("timezone",), f"unknown timezone '{self.d.timezone}'")
+
+    def check_calendar(self) -> None:
+        try:
+            BusinessCalendar.from_spec(self.d.calendar, "UTC")
+        except ValueError as exc:
+            self.report(("calendar",), f"calendar: {exc}")
 
     def check_diktum_refs(self) -> None:
         def ref(loc: Loc, name: str | None) -> None:
