@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test lint typecheck clean
+.PHONY: run test lint typecheck clean install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,8 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/diktum validate definitions/*.yaml
-	$(BIN)/diktum definitions list
+	$(BIN)/diktum init --demo
+	$(BIN)/diktum serve --host 127.0.0.1 --port 5000
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -22,6 +22,7 @@ from engine import events, registry
 from engine.cases import CASES, OPEN_TRIGGER, SCHEDULER, load
 from engine.tick import OVERDUE_TRIGGER
 from engine.units import UnitTree
+from engine.versioning import ADMIN_ROLE, MIGRATE_TRIGGER
 from workflow.definition import Definition, TransitionKind
 from workflow.machine import machine_for
 
@@ -165,6 +166,9 @@ def _check_step(
     trigger, source, dest = event["trigger"], event["source"], event["dest"]
     if source != state:
         return f"starts from '{source}' but the case was in '{state}'"
+    if trigger == MIGRATE_TRIGGER:
+        ok = event["role"] == ADMIN_ROLE and dest in definition.states
+        return None if ok else "a migration by a non-administrator or into an unknown state"
     if trigger == OVERDUE_TRIGGER:
         ok = dest == source and definition.states[source].deadline is not None
         return None if ok else "an overdue flag on a state without a deadline"

@@ -6,7 +6,7 @@ import click
 from flask.cli import FlaskGroup
 
 from web.app import create_app
-from web.commands import admin, cases, definitions
+from web.commands import admin, cases, definitions, server
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
@@ -25,6 +25,8 @@ for command in (
     cases.tick,
     cases.replay,
     cases.audit,
+    server.serve,
+    server.worker,
 ):
     cli.add_command(command)
 

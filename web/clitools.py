@@ -109,12 +109,12 @@ def store() -> Store:
     return found
 
 
-def parse_fields(pairs: tuple[str, ...]) -> dict[str, str]:
+def parse_fields(pairs: tuple[str, ...], option: str = "--field") -> dict[str, str]:
     """``--field k=v`` pairs; a pair without ``=`` is a usage error."""
     fields: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise click.BadParameter(f"'{pair}' is not key=value", param_hint="--field")
+            raise click.BadParameter(f"'{pair}' is not key=value", param_hint=option)
         fields[key.strip()] = value
     return fields

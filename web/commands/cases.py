@@ -12,6 +12,7 @@ from engine.replay import replay as replay_case
 from engine.replay import verify_all
 from engine.tick import tick as run_tick
 from engine.users import get_actor
+from engine.versioning import migrate_cases
 from engine.views import case_detail
 from web.clitools import (
     EXIT_AUDIT,
@@ -138,6 +139,36 @@ def case_show(number: str, as_json: bool) -> None:
         for h in detail["history"]
     ]
     emit(detail, as_json, "\n".join(lines))
+
+
+@case.command("migrate")
+@click.argument("numbers", nargs=-1, required=True)
+@click.option("--to", "target", required=True, help="The target version, ID@VERSION.")
+@click.option("--map", "pairs", multiple=True, help="old_state=new_state, repeatable.")
+@click.option("--user", "user_name", required=True, help="An administrator.")
+@json_option
+@now_option
+@handled
+def case_migrate(
+    numbers: tuple[str, ...],
+    target: str,
+    pairs: tuple[str, ...],
+    user_name: str,
+    as_json: bool,
+    now: dt.datetime,
+) -> None:
+    """Move cases to another definition version through a state mapping (logged)."""
+    mapping = parse_fields(pairs, "--map")
+    with store().write() as conn:
+        moved = migrate_cases(
+            conn,
+            numbers=list(numbers),
+            target_ref=target,
+            mapping=mapping,
+            actor=get_actor(conn, user_name),
+            now=now,
+        )
+    emit(moved, as_json, "\n".join(f"{m['number']}: {m['from']} -> {m['to']}" for m in moved))
 
 
 @click.command()
