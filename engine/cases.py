@@ -140,6 +140,7 @@ def open_case(
             definition_version_id=published.id,
             state=start,
             unit_code=unit_code,
+            origin_unit=unit_code,
             channel=channel,
             title=title,
             description=description,

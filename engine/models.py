@@ -95,6 +95,7 @@ class Case(SQLModel, table=True):
         sa.Index("ix_case_due", "definition_version_id", "state", "entered_at"),
         sa.Index("ix_case_inbox", "unit_code", "closed", "received_at"),
         sa.Index("ix_case_deadline", "closed", "due_at"),
+        sa.Index("ix_case_closed_at", "closed", "entered_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -102,6 +103,9 @@ class Case(SQLModel, table=True):
     definition_version_id: int = Field(foreign_key="definition_version.id")
     state: str = Field(max_length=64)
     unit_code: str = Field(foreign_key="unit.code", max_length=32)
+    """Where the case is handled now: rerouting and escalation change it."""
+    origin_unit: str = Field(foreign_key="unit.code", max_length=32, index=True)
+    """Where the complaint came from (intake): reports attribute escalations to it."""
     channel: str = Field(max_length=64)
     title: str = Field(max_length=200)
     description: str = ""
@@ -140,7 +144,10 @@ class Event(SQLModel, table=True):
     """One step of a case: append-only, chained to the case's previous event by hash."""
 
     __tablename__ = "event"
-    __table_args__ = (sa.UniqueConstraint("case_id", "seq"),)
+    __table_args__ = (
+        sa.UniqueConstraint("case_id", "seq"),
+        sa.Index("ix_event_firing", "firing_id", "trigger"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case_file.id")
