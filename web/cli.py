@@ -25,6 +25,7 @@ for command in (
     cases.tick,
     cases.replay,
     cases.audit,
+    cases.report,
     server.serve,
     server.worker,
 ):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import click
+from flask.cli import AppGroup, with_appcontext
 
 from engine import registry
 from engine.migrate import upgrade
@@ -14,7 +15,7 @@ from web.clitools import emit, handled, json_option, now_option, store
 from web.commands.definitions import shipped_files
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def db() -> None:
     """The database schema."""
 
@@ -28,6 +29,8 @@ def db_upgrade() -> None:
 
 
 @click.command()
+@with_appcontext
+@with_appcontext
 @click.option("--demo", is_flag=True, help="Also add a user per role and sample cases.")
 @json_option
 @now_option
@@ -56,7 +59,7 @@ def init(demo: bool, as_json: bool, now: dt.datetime) -> None:
     emit(report, as_json, "\n".join(lines))
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def user() -> None:
     """Users: officers, administrators, auditors."""
 

@@ -6,8 +6,10 @@ import datetime as dt
 import sys
 
 import click
+from flask.cli import AppGroup, with_appcontext
 
 from engine import cases as case_ops
+from engine import reports
 from engine.replay import replay as replay_case
 from engine.replay import verify_all
 from engine.tick import tick as run_tick
@@ -26,7 +28,7 @@ from web.clitools import (
 )
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def case() -> None:
     """Complaints: open, act, show."""
 
@@ -172,6 +174,8 @@ def case_migrate(
 
 
 @click.command()
+@with_appcontext
+@with_appcontext
 @json_option
 @now_option
 @handled
@@ -193,6 +197,8 @@ def tick(as_json: bool, now: dt.datetime) -> None:
 
 
 @click.command()
+@with_appcontext
+@with_appcontext
 @click.argument("number")
 @click.option("--until", help="Replay only events that occurred by this ISO 8601 instant.")
 @json_option
@@ -214,7 +220,7 @@ def replay(number: str, until: str | None, as_json: bool) -> None:
         sys.exit(EXIT_AUDIT)
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def audit() -> None:
     """Checks over the whole event log."""
 
@@ -244,3 +250,62 @@ def audit_verify(limit: int, as_json: bool) -> None:
     emit(payload, as_json, "\n".join(lines))
     if bad:
         sys.exit(EXIT_AUDIT)
+
+
+@click.group(cls=AppGroup)
+def report() -> None:
+    """Reports: the Camat's weekly report, the city's report, monitoring."""
+
+
+@report.command("kecamatan")
+@click.argument("code")
+@click.option("--week", "week", required=True, help="The Monday the week starts, YYYY-MM-DD.")
+@json_option
+@handled
+def report_kecamatan(code: str, week: str, as_json: bool) -> None:
+    """Resolved and unresolved complaints of a kecamatan in a week (2017 KEEMPAT a)."""
+    db = store()
+    start = parse_instant(week, "--week")
+    with db.read() as conn:
+        payload = reports.kecamatan_weekly(conn, db.tree(), code, start)
+    emit(payload, as_json, _report_text(payload))
+
+
+@report.command("city")
+@click.argument("code")
+@click.option("--from", "start", required=True, help="ISO 8601 date or date-time.")
+@click.option("--to", "end", required=True, help="ISO 8601 date or date-time (exclusive).")
+@json_option
+@handled
+def report_city(code: str, start: str, end: str, as_json: bool) -> None:
+    """The city's report to the Governor through the Sekda (2017 KEEMPAT c)."""
+    db = store()
+    with db.read() as conn:
+        payload = reports.city_report(
+            conn, db.tree(), code, parse_instant(start, "--from"), parse_instant(end, "--to")
+        )
+    emit(payload, as_json, _report_text(payload))
+
+
+@report.command("monitoring")
+@click.option("--unit", "unit_code", help="Only complaints received in this unit's subtree.")
+@json_option
+@now_option
+@handled
+def report_monitoring(unit_code: str | None, as_json: bool, now: dt.datetime) -> None:
+    """Counts per office, channel, unit and state; ages; overdue (2024 KESATU b)."""
+    db = store()
+    with db.read() as conn:
+        payload = reports.monitoring(conn, db.tree(), now, unit_code)
+    emit(payload, as_json, _report_text(payload))
+
+
+def _report_text(payload: dict[str, object]) -> str:
+    lines = []
+    for key, value in payload.items():
+        if isinstance(value, list):
+            lines.append(f"{key}: {len(value)}")
+            lines += [f"  {item}" for item in value]
+        else:
+            lines.append(f"{key}: {value}")
+    return "\n".join(lines)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 
 from engine import registry
 from web.clitools import EXIT_INVALID, emit, handled, json_option, now_option, store
@@ -16,7 +17,7 @@ from workflow.errors import DefinitionError
 from workflow.loader import load_all, load_file
 
 
-@click.command(with_appcontext=False)
+@click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @json_option
 def validate(paths: tuple[str, ...], as_json: bool) -> None:
@@ -36,6 +37,8 @@ def validate(paths: tuple[str, ...], as_json: bool) -> None:
 
 
 @click.command()
+@with_appcontext
+@with_appcontext
 @click.argument("ref")
 @handled
 def diagram(ref: str) -> None:
@@ -43,7 +46,7 @@ def diagram(ref: str) -> None:
     click.echo(mermaid(resolve(ref)), nl=False)
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def definitions() -> None:
     """Workflow definitions: publish, list, show."""
 

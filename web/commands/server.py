@@ -9,12 +9,15 @@ from typing import Any
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from engine.scheduler import run_worker
 from web.clitools import handled, store
 
 
 @click.command()
+@with_appcontext
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-scheduler", is_flag=True, help="Serve only (the scheduler runs elsewhere).")
@@ -34,6 +37,8 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
 
 
 @click.command()
+@with_appcontext
+@with_appcontext
 @handled
 def worker() -> None:
     """The scheduler alone; on PostgreSQL it stands by until it holds the lock."""

@@ -1,0 +1,195 @@
+"""Reports the instructions ask for, computed from cases and their events.
+
+* 2017 KEEMPAT a: the Camat's weekly report to the Walikota of complaints resolved at
+  kecamatan level and those that could not be (escalated out of the kecamatan).
+* 2017 KEEMPAT c: the city's report to the Governor through the Sekda: resolved at city
+  level, escalated to the province, and how each kecamatan carried the instruction out.
+* 2024 KESATU b: monitoring figures: counts per office, channel, unit and state; ages
+  of open complaints; overdue ones.
+
+"Resolved at a level" is read from where a closed case was handled when it closed; an
+escalation is a step that moved the case's unit out of the reporting unit's subtree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from engine import events
+from engine.cases import CASES
+from engine.tick import OVERDUE_TRIGGER
+from engine.units import UnitTree
+from workflow.definition import UnitLevel
+
+
+def _case_summary(row: Any) -> dict[str, Any]:
+    return {
+        "number": row.number,
+        "title": row.title,
+        "state": row.state,
+        "unit": row.unit_code,
+        "origin": row.origin_unit,
+        "received_at": row.received_at,
+    }
+
+
+def _closed_in(
+    conn: Connection, units: Iterable[str], start: dt.datetime, end: dt.datetime
+) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        sa.select(CASES)
+        .where(
+            CASES.c.closed.is_(True),
+            CASES.c.entered_at >= start,
+            CASES.c.entered_at < end,
+            CASES.c.unit_code.in_(list(units)),
+        )
+        .order_by(CASES.c.entered_at)
+    )
+    return [_case_summary(r) | {"closed_at": r.entered_at} for r in rows]
+
+
+def _escalated_out(
+    conn: Connection, subtree: set[str], start: dt.datetime, end: dt.datetime
+) -> list[dict[str, Any]]:
+    """Cases from ``subtree`` whose unit left it by a step that occurred in the period."""
+    cases = {
+        row.id: row
+        for row in conn.execute(
+            sa.select(CASES).where(
+                CASES.c.origin_unit.in_(sorted(subtree)),
+                CASES.c.unit_code.not_in(sorted(subtree)),
+            )
+        )
+    }
+    if not cases:
+        return []
+    log = events.EVENTS
+    steps = conn.execute(
+        sa.select(log.c.case_id, log.c.occurred_at, log.c.payload)
+        .where(log.c.case_id.in_(list(cases)), log.c.occurred_at >= start, log.c.occurred_at < end)
+        .order_by(log.c.case_id, log.c.seq)
+    )
+    found: dict[int, dict[str, Any]] = {}
+    for case_id, occurred_at, payload in steps:
+        moved_to = (payload or {}).get("unit")
+        if moved_to and moved_to not in subtree and case_id not in found:
+            found[case_id] = _case_summary(cases[case_id]) | {
+                "escalated_at": occurred_at,
+                "escalated_to": moved_to,
+            }
+    return list(found.values())
+
+
+def kecamatan_weekly(
+    conn: Connection, tree: UnitTree, kecamatan: str, week_start: dt.datetime
+) -> dict[str, Any]:
+    """The Camat's weekly report (2017 KEEMPAT a), for the week starting ``week_start``."""
+    tree.check_level(kecamatan, UnitLevel.kecamatan, "report")
+    end = week_start + dt.timedelta(days=7)
+    subtree = set(tree.descendants(kecamatan))
+    resolved = _closed_in(conn, subtree, week_start, end)
+    unresolved = _escalated_out(conn, subtree, week_start, end)
+    still_open = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(CASES)
+        .where(CASES.c.closed.is_(False), CASES.c.unit_code.in_(sorted(subtree)))
+    ).scalar_one()
+    return {
+        "report": "kecamatan_weekly",
+        "diktum": "KEEMPAT a",
+        "kecamatan": kecamatan,
+        "name": tree.names[kecamatan],
+        "from": week_start,
+        "to": end,
+        "resolved": resolved,
+        "unresolved": unresolved,
+        "open": still_open,
+    }
+
+
+def city_report(
+    conn: Connection, tree: UnitTree, city: str, start: dt.datetime, end: dt.datetime
+) -> dict[str, Any]:
+    """The city's report to the Governor through the Sekda (2017 KEEMPAT c)."""
+    tree.check_level(city, UnitLevel.kota, "report")
+    subtree = set(tree.descendants(city))
+    kecamatans = sorted(
+        code for code in tree.children.get(city, []) if tree.levels[code] is UnitLevel.kecamatan
+    )
+    below = {u for k in kecamatans for u in tree.descendants(k)}
+    per_kecamatan = []
+    for code in kecamatans:
+        units = set(tree.descendants(code))
+        per_kecamatan.append(
+            {
+                "kecamatan": code,
+                "name": tree.names[code],
+                "resolved": len(_closed_in(conn, units, start, end)),
+                "escalated": len(_escalated_out(conn, units, start, end)),
+            }
+        )
+    return {
+        "report": "city",
+        "diktum": "KEEMPAT c",
+        "city": city,
+        "name": tree.names[city],
+        "from": start,
+        "to": end,
+        "resolved_at_city": _closed_in(conn, subtree - below, start, end),
+        "escalated_to_province": _escalated_out(conn, subtree, start, end),
+        "kecamatan": per_kecamatan,
+    }
+
+
+def monitoring(
+    conn: Connection, tree: UnitTree, now: dt.datetime, unit: str | None = None
+) -> dict[str, Any]:
+    """Monitoring figures (2024 KESATU b), for one unit's subtree or everything."""
+    scope = sa.true()
+    if unit is not None:
+        tree.require(unit)
+        scope = CASES.c.origin_unit.in_(tree.descendants(unit))
+
+    def grouped(column: Any, *where: Any) -> dict[str, int]:
+        rows = conn.execute(
+            sa.select(column, sa.func.count()).where(scope, *where).group_by(column)
+        )
+        return {str(key): int(count) for key, count in rows}
+
+    open_ = CASES.c.closed.is_(False)
+    received = conn.execute(
+        sa.select(CASES.c.received_at).where(scope, open_).order_by(CASES.c.received_at)
+    ).scalars()
+    ages = [(now - r).total_seconds() / 86_400 for r in received]
+    overdue_ever = conn.execute(
+        sa.select(sa.func.count(sa.distinct(events.EVENTS.c.case_id)))
+        .select_from(events.EVENTS.join(CASES, CASES.c.id == events.EVENTS.c.case_id))
+        .where(scope, events.EVENTS.c.trigger == OVERDUE_TRIGGER)
+    ).scalar_one()
+    return {
+        "report": "monitoring",
+        "diktum": "KESATU b",
+        "unit": unit,
+        "at": now,
+        "total": sum(grouped(CASES.c.closed).values()),
+        "open": len(ages),
+        "by_channel": grouped(CASES.c.channel),
+        "by_origin": grouped(CASES.c.origin_unit),
+        "by_unit": grouped(CASES.c.unit_code, open_),
+        "by_state": grouped(CASES.c.state, open_),
+        "open_age_days": {
+            "median": round(statistics.median(ages), 2) if ages else None,
+            "max": round(max(ages), 2) if ages else None,
+        },
+        "overdue_open": conn.execute(
+            sa.select(sa.func.count()).select_from(CASES).where(scope, open_, CASES.c.overdue)
+        ).scalar_one(),
+        "overdue_ever": overdue_ever,
+    }
