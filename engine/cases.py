@@ -238,22 +238,35 @@ def fire(
             trigger,
             data=case.data,
             role=actor.role,
-            channel=case.channel,
-            unit_level=tree.levels[case.unit_code].value,
+            facts=facts_of(tree, case),
             supplied=fields or {},
         )
     except ActionRefused as exc:
         raise Refused(str(exc)) from None
     check_units(tree, definition, outcome.changes)
-    unit = destination_unit(tree, definition, case.unit_code, outcome)
+    unit = destination_unit(tree, definition, case.unit_code, case.origin_unit, outcome)
     apply(conn, case, published.id, definition, outcome, unit, actor=actor, at=now, now=now)
     return outcome
 
 
-def destination_unit(tree: UnitTree, definition: Definition, unit: str, outcome: Outcome) -> str:
-    """Where the case is handled after ``outcome``: rerouted, escalated, or where it was."""
+def facts_of(tree: UnitTree, case: Any) -> dict[str, Any]:
+    """The builtin variables a condition sees for ``case`` (besides its fields)."""
+    return {
+        "channel": case.channel,
+        "category": case.category,
+        "unit_level": tree.levels[case.unit_code].value,
+    }
+
+
+def destination_unit(
+    tree: UnitTree, definition: Definition, unit: str, origin: str, outcome: Outcome
+) -> str:
+    """Where the case is handled after ``outcome``: rerouted, escalated, returned to the
+    unit that received it (``origin``), or where it was."""
     for step in outcome.steps:
         t = step.transition
+        if t.return_to_origin:
+            unit = origin
         if t.reroute:
             field = next(f for f in t.fields if definition.fields[f].type is FieldType.unit)
             unit = str(outcome.data[field])

@@ -114,7 +114,9 @@ def check_case(
             unit = payload.get("unit", unit)
             data = dict(payload.get("fields") or {})
         else:
-            problem = _check_step(definition, tree, event, state, unit, data, case.channel)
+            problem = _check_step(
+                definition, tree, event, state, unit, data, case.channel, case.category
+            )
             data.update(payload.get("fields") or {})
             unit = payload.get("unit", unit)
         if problem:
@@ -162,6 +164,7 @@ def _check_step(
     unit: str,
     data: dict[str, Any],
     channel: str,
+    category: str | None,
 ) -> str | None:
     trigger, source, dest = event["trigger"], event["source"], event["dest"]
     if source != state:
@@ -185,10 +188,12 @@ def _check_step(
         actor_unit = event["unit_code"]
         if actor_unit is None or actor_unit not in tree.names or not tree.covers(actor_unit, unit):
             return f"'{event['actor']}' of unit {actor_unit} had no authority over unit {unit}"
-    elif event["actor"] != SCHEDULER:
+    elif transition.kind is not TransitionKind.automatic and event["actor"] != SCHEDULER:
+        # Gateway branches follow whatever step entered the gateway, so they carry that
+        # step's actor; scheduled and deadline steps are the engine's alone.
         return f"'{trigger}' is {transition.kind.value} but was taken by '{event['actor']}'"
     level = tree.levels[unit].value if unit in tree.levels else None
-    context = {"role": event["role"], "channel": channel, "unit_level": level}
+    context = {"role": event["role"], "channel": channel, "category": category, "unit_level": level}
     if not any(machine.condition_holds(t, merged, **context) for t in candidates):
         return f"the condition of '{trigger}' did not hold"
     return None

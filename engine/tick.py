@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 
 from engine import events, registry
 from engine.calendars import calendar_of
-from engine.cases import CASES, SCHEDULER, destination_unit, step_rows
+from engine.cases import CASES, SCHEDULER, destination_unit, facts_of, step_rows
 from engine.db import is_postgres
 from engine.errors import Conflict, Refused
 from engine.models import Firing
@@ -55,7 +55,9 @@ _CASE_COLUMNS = (
     CASES.c.number,
     CASES.c.state,
     CASES.c.unit_code,
+    CASES.c.origin_unit,
     CASES.c.channel,
+    CASES.c.category,
     CASES.c.data,
     CASES.c.seq,
     CASES.c.last_hash,
@@ -110,10 +112,20 @@ def plan(store: Store, now: dt.datetime) -> list[_Planned]:
     """The firings due up to ``now`` that are not finished, ordered by due time."""
     planned: list[_Planned] = []
     with store.read() as conn:
-        in_use = conn.execute(
-            sa.select(CASES.c.definition_version_id).where(CASES.c.closed.is_(False)).distinct()
-        ).scalars()
-        for version_id in list(in_use):
+        in_use = set(
+            conn.execute(
+                sa.select(CASES.c.definition_version_id).where(CASES.c.closed.is_(False)).distinct()
+            ).scalars()
+        )
+        # A firing that died after moving its last open cases must still be finished.
+        in_use |= set(
+            conn.execute(
+                sa.select(FIRINGS.c.definition_version_id)
+                .where(FIRINGS.c.finished_at.is_(None))
+                .distinct()
+            ).scalars()
+        )
+        for version_id in sorted(in_use):
             published = registry.get(conn, version_id)
             for trigger, transition in scheduled_triggers(published).items():
                 since = _last_nominal(conn, version_id, trigger) or published.published_at
@@ -336,15 +348,14 @@ def _move_rows(
                 trigger,
                 row.data,
                 kinds=kinds,
-                channel=row.channel,
-                unit_level=tree.levels[row.unit_code].value,
+                facts=facts_of(tree, row),
             )
             if outcome is None:
                 continue
         else:
             outcome = Outcome(outcome.steps, outcome.state, row.data)
         try:
-            unit = destination_unit(tree, definition, row.unit_code, outcome)
+            unit = destination_unit(tree, definition, row.unit_code, row.origin_unit, outcome)
         except Refused:
             continue  # nowhere to escalate to: the case stays, and the report shows it
         rows_, values = step_rows(
@@ -432,12 +443,11 @@ def _overdue(conn: Connection, store: Store, row: Any, now: dt.datetime) -> bool
             _escalation_trigger(definition, row.state),
             row.data,
             kinds=(TransitionKind.escalation,),
-            channel=row.channel,
-            unit_level=tree.levels[row.unit_code].value,
+            facts=facts_of(tree, row),
         )
         if outcome is not None:
             try:
-                unit = destination_unit(tree, definition, row.unit_code, outcome)
+                unit = destination_unit(tree, definition, row.unit_code, row.origin_unit, outcome)
             except Refused:
                 unit = None
             if unit is not None:

@@ -7,11 +7,14 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from engine import events, registry
-from engine.cases import load
+from engine.cases import facts_of, load
+from engine.units import UnitTree
 from workflow.machine import machine_for
 
 
-def case_detail(conn: Connection, number: str, role: str | None = None) -> dict[str, Any]:
+def case_detail(
+    conn: Connection, tree: UnitTree, number: str, role: str | None = None
+) -> dict[str, Any]:
     """Everything about a case but the complainant's personal data.
 
     ``actions`` lists the manual actions of the state (for ``role`` only, when given).
@@ -24,7 +27,7 @@ def case_detail(conn: Connection, number: str, role: str | None = None) -> dict[
     transitions = machine.transitions_from(case.state)
     manual = [t for t in transitions if t.kind.value == "manual"]
     if role is not None:
-        manual = machine.actions(case.state, role, case.data, case.channel)
+        manual = machine.actions(case.state, role, case.data, facts_of(tree, case))
     return {
         "number": case.number,
         "definition": definition.id,

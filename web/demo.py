@@ -120,7 +120,7 @@ def _advance(
         with store.write() as conn:
             case = cases.load(conn, number)
             for name in definition.roles:
-                offered = machine.actions(case.state, name, case.data, case.channel)
+                offered = machine.actions(case.state, name, case.data, cases.facts_of(tree, case))
                 if not offered:
                     continue
                 transition = offered[0]

@@ -187,6 +187,9 @@ class Window(Strict):
     """Only on the calendar's working days (so not on holidays)."""
     working_hours: bool = False
     """Within the calendar's working hours of the day (implies working days)."""
+    closed_on_holidays: bool = False
+    """Closed on public holidays and cuti bersama (e.g. a Saturday session not held on
+    a holiday); ``working_days`` already implies it."""
     start: Clock | None = None
     end: Clock | None = None
 
@@ -277,7 +280,9 @@ class Transition(Strict):
     escalate_to: UnitLevel | None = None
     """Hand the case to the ancestor unit at this level (kecamatan -> kota -> provinsi)."""
     reroute: bool = False
-    """The actor names the unit the case goes to (disposisi), in the ``unit`` field."""
+    """The actor names the unit the case goes to (disposisi), in a required unit field."""
+    return_to_origin: bool = False
+    """Hand the case back to the unit that received it (e.g. for verification there)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

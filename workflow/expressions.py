@@ -17,7 +17,7 @@ import cel
 
 from workflow.errors import ExpressionError
 
-BUILTIN_VARIABLES: frozenset[str] = frozenset({"channel", "role", "unit_level"})
+BUILTIN_VARIABLES: frozenset[str] = frozenset({"channel", "category", "role", "unit_level"})
 """Variables every condition may use besides the definition's fields."""
 
 _POSITION = re.compile(r"<input>:(\d+):(\d+): (.*?)(?:\n|$)")
@@ -58,9 +58,7 @@ def compile_condition(source: str) -> Condition:
     return Condition(source, frozenset(program.variables()), program)
 
 
-def context_for(
-    fields: Iterable[str], data: Mapping[str, Any], **builtins: Any
-) -> dict[str, Any]:
+def context_for(fields: Iterable[str], data: Mapping[str, Any], **builtins: Any) -> dict[str, Any]:
     """The variables a condition sees: every declared field (null when unset) and builtins."""
     context: dict[str, Any] = dict.fromkeys(fields)
     context.update({k: v for k, v in data.items() if k in context})

@@ -125,8 +125,7 @@ class WorkflowMachine:
         data: Mapping[str, Any],
         *,
         kinds: tuple[TransitionKind, ...],
-        channel: str | None = None,
-        unit_level: str | None = None,
+        facts: Mapping[str, Any] | None = None,
     ) -> Outcome | None:
         """What ``fire`` would do for the engine itself (no role), or None if nothing applies.
 
@@ -134,9 +133,7 @@ class WorkflowMachine:
         decision (first transition in definition order whose condition holds, then the
         gateway branches) without the library's per-call cost. A test holds the two equal.
         """
-        context = context_for(
-            self.definition.fields, data, channel=channel, unit_level=unit_level
-        )
+        context = context_for(self.definition.fields, data, **(facts or {}))
         for t in self.transitions_from(state, trigger):
             if t.kind in kinds and self._holds(t, context):
                 steps = [Step(t, state, t.dest), *self._follow_gateways(t.dest, context)]
@@ -144,7 +141,11 @@ class WorkflowMachine:
         return None
 
     def actions(
-        self, state: str, role: str, data: Mapping[str, Any], channel: str | None = None
+        self,
+        state: str,
+        role: str,
+        data: Mapping[str, Any],
+        facts: Mapping[str, Any] | None = None,
     ) -> list[Transition]:
         """Manual transitions ``role`` may take now; one per trigger.
 
@@ -157,7 +158,9 @@ class WorkflowMachine:
                 continue
             if t.trigger in offered:
                 continue
-            if self._reads_supplied(t) or self.condition_holds(t, data, role=role, channel=channel):
+            if self._reads_supplied(t) or self.condition_holds(
+                t, data, **{**(facts or {}), "role": role}
+            ):
                 offered[t.trigger] = t
         return list(offered.values())
 
@@ -174,14 +177,15 @@ class WorkflowMachine:
         *,
         data: Mapping[str, Any],
         role: str | None = None,
-        channel: str | None = None,
-        unit_level: str | None = None,
+        facts: Mapping[str, Any] | None = None,
         supplied: Mapping[str, Any] | None = None,
         kinds: tuple[TransitionKind, ...] = (TransitionKind.manual,),
     ) -> Outcome:
         """Fire ``trigger`` from ``state`` and follow gateway branches.
 
-        ``role`` is the actor's role for manual steps and ``None`` for the scheduler.
+        ``role`` is the actor's role for manual steps and ``None`` for the scheduler;
+        ``facts`` are the case's builtin variables (``channel``, ``category``,
+        ``unit_level``) that conditions may read besides its fields.
         Raises ``ActionRefused`` with the reason when the step may not be taken.
         """
         if state not in self.definition.states:
@@ -197,9 +201,7 @@ class WorkflowMachine:
                 raise ActionRefused(f"role '{role}' may not take action '{trigger}'")
         changes = self._typed_fields(candidates[0], supplied or {})
         merged = {**data, **changes}
-        context = context_for(
-            self.definition.fields, merged, role=role, channel=channel, unit_level=unit_level
-        )
+        context = context_for(self.definition.fields, merged, **{**(facts or {}), "role": role})
         steps = self._trigger(state, trigger, context, role)
         if not steps:
             raise ActionRefused(f"the condition of action '{trigger}' does not hold")

@@ -181,6 +181,8 @@ def _window_span(
         return None
     if window.working_days and not calendar.is_working_day(day):
         return None
+    if window.closed_on_holidays and calendar.is_holiday(day):
+        return None
     low = calendar.at(day, clock_offset(window.start or "00:00"))
     high = calendar.at(day, clock_offset(window.end or "24:00"))
     if window.working_hours:

@@ -57,6 +57,7 @@ class _Checker:
         self.check_conditions()
         self.check_graph()
         self.check_ambiguity()
+        self.check_shared_triggers()
 
     # -- references -------------------------------------------------------------------
 
@@ -222,6 +223,8 @@ class _Checker:
             )
         if t.escalate_to is not None and t.escalate_to not in TREE_LEVELS[1:]:
             self.report((*loc, "escalate_to"), "escalate_to must be kecamatan, kota or provinsi")
+        if sum((t.reroute, t.return_to_origin, t.escalate_to is not None)) > 1:
+            self.report(loc, "choose one of reroute, return_to_origin and escalate_to")
         if t.kind is TransitionKind.escalation and t.escalate_to is None:
             self.report(loc, "an escalation transition needs 'escalate_to'")
         if t.reroute and not any(
@@ -344,6 +347,33 @@ class _Checker:
                     f"ambiguous: trigger '{b.trigger}' from '{shared[0]}' is also transition "
                     f"{i + 1}, and their conditions can both hold",
                 )
+
+    def check_shared_triggers(self) -> None:
+        """One firing runs one schedule, and a deadline takes one escalation trigger."""
+        first: dict[str, int] = {}
+        for i, t in enumerate(self.d.transitions):
+            if t.kind is not TransitionKind.scheduled:
+                continue
+            j = first.setdefault(t.trigger, i)
+            other = self.d.transitions[j]
+            if (other.schedule, other.on_holiday) != (t.schedule, t.on_holiday):
+                self.report(
+                    ("transitions", i, "schedule"),
+                    f"scheduled trigger '{t.trigger}' must have the same schedule and "
+                    f"on_holiday as transition {j + 1}",
+                )
+        escalation: dict[str, tuple[str, int]] = {}
+        for i, t in enumerate(self.d.transitions):
+            if t.kind is not TransitionKind.escalation:
+                continue
+            for name in t.source:
+                trigger, j = escalation.setdefault(name, (t.trigger, i))
+                if trigger != t.trigger:
+                    self.report(
+                        ("transitions", i, "trigger"),
+                        f"state '{name}' already escalates by '{trigger}' (transition "
+                        f"{j + 1}): one escalation trigger per state",
+                    )
 
     def _may_overlap(self, i: int, j: int, roles: set[str]) -> bool:
         a, b = self.conditions.get(i), self.conditions.get(j)

@@ -130,8 +130,9 @@ def case_fire(
 @handled
 def case_show(number: str, as_json: bool) -> None:
     """State, data, actions and history of a case (never the complainant's data)."""
-    with store().read() as conn:
-        detail = case_detail(conn, number)
+    db = store()
+    with db.read() as conn:
+        detail = case_detail(conn, db.tree(), number)
     lines = [
         f"{detail['number']}  {detail['state']}  ({detail['definition']}@"
         f"{detail['version']}, unit {detail['unit']})"

@@ -1,0 +1,96 @@
+"""Shared fixtures: the shipped definitions, real databases and a Flask app.
+
+Engine tests run on SQLite and on PostgreSQL: the ``database_url`` fixture is
+parametrised over both. PostgreSQL comes from ``DIKTUM_TEST_DATABASE_URL`` (``.ci/run``
+sets it); each test gets a schema of its own, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from flask import Flask
+
+from engine.db import normalise_url
+from web.app import create_app
+from web.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFINITIONS = ROOT / "definitions"
+WIB = ZoneInfo("Asia/Jakarta")
+PUBLISHED_AT = dt.datetime(2024, 1, 1, 0, 0, tzinfo=WIB)
+"""Tests publish the definitions at this instant, so simulations may start after it."""
+
+PG_ENV = "DIKTUM_TEST_DATABASE_URL"
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get(PG_ENV)
+    return normalise_url(url) if url else None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'diktum.sqlite'}"
+        return
+    base = postgres_url()
+    if base is None:
+        pytest.skip(f"{PG_ENV} is not set (CI sets it; see .ci/run)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'diktum.sqlite'}"
+
+
+def make_app(url: str, tmp_path: Path) -> Flask:
+    return create_app(
+        {
+            "TESTING": True,
+            "DEFINITIONS_DIR": str(DEFINITIONS),
+            "DATABASE_URL": url,
+            "SECRET_KEY": "test",
+        }
+    )
+
+
+@pytest.fixture
+def app(sqlite_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app on a fresh SQLite database, initialised with the shipped definitions."""
+    application = make_app(sqlite_url, tmp_path)
+    result = application.test_cli_runner().invoke(cli, ["init", "--now", PUBLISHED_AT.isoformat()])
+    assert result.exit_code == 0, result.output
+    yield application
+    close_store(application)
+
+
+def close_store(application: Flask) -> None:
+    store = application.extensions.get("diktum.store")
+    if store is not None:
+        store.close()
+
+
+@pytest.fixture
+def runner(app: Flask) -> CliRunner:
+    return app.test_cli_runner()
