@@ -1,4 +1,4 @@
-"""Business calendars and deadlines of published definitions, built once per version."""
+"""Business calendars and deadlines of published definitions."""
 
 from __future__ import annotations
 
@@ -6,18 +6,12 @@ import datetime as dt
 
 from workflow.calendar import BusinessCalendar
 from workflow.definition import Definition
-
-_calendars: dict[int, tuple[Definition, BusinessCalendar]] = {}
+from workflow.machine import machine_for
 
 
 def calendar_of(definition: Definition) -> BusinessCalendar:
-    """The calendar of ``definition`` (cached: holidays load once per year and version)."""
-    cached = _calendars.get(id(definition))
-    if cached is not None and cached[0] is definition:
-        return cached[1]
-    calendar = BusinessCalendar.from_spec(definition.calendar, definition.timezone)
-    _calendars[id(definition)] = (definition, calendar)
-    return calendar
+    """The calendar of ``definition``: the machine's, built once per version."""
+    return machine_for(definition).calendar
 
 
 def deadline_of(definition: Definition, state: str, entered: dt.datetime) -> dt.datetime | None:

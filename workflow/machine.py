@@ -9,6 +9,7 @@ an ``after`` callback tells us which one it was.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,9 +17,11 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
+from workflow.calendar import BusinessCalendar
 from workflow.definition import Definition, StateKind, Transition, TransitionKind, UnitLevel
 from workflow.expressions import Condition, compile_condition, context_for
 from workflow.fields import FieldErrors, coerce_all
+from workflow.schedule import Firing, next_due
 
 MAX_GATEWAY_HOPS = 32
 """Automatic branches followed after one step before we call the definition cyclic."""
@@ -79,6 +82,7 @@ class WorkflowMachine:
             for i, t in enumerate(definition.transitions)
             if t.condition is not None
         }
+        self.calendar = BusinessCalendar.from_spec(definition.calendar, definition.timezone)
         self._condition_of: dict[int, Condition] = {
             id(definition.transitions[i]): c for i, c in self.conditions.items()
         }
@@ -167,6 +171,21 @@ class WorkflowMachine:
     def _reads_supplied(self, t: Transition) -> bool:
         condition = self._condition_of.get(id(t))
         return condition is not None and bool(condition.variables & {*t.fields, *t.optional})
+
+    def next_due(self, trigger: str, after: dt.datetime) -> Firing | None:
+        """When scheduled ``trigger`` is next due strictly after ``after``, under the
+        definition's timezone, calendar and the trigger's holiday rule."""
+        transition = next(
+            (
+                t
+                for t in self.definition.transitions_of(TransitionKind.scheduled)
+                if t.trigger == trigger
+            ),
+            None,
+        )
+        if transition is None or transition.schedule is None or transition.on_holiday is None:
+            raise ActionRefused(f"'{trigger}' is not a scheduled trigger")
+        return next_due(transition.schedule, after, self.calendar, transition.on_holiday)
 
     # -- firing -----------------------------------------------------------------------
 
