@@ -102,10 +102,20 @@ class _Planned:
 
 
 def tick(store: Store, now: dt.datetime) -> TickReport:
-    """Run every firing due up to ``now`` (catching up in time order), then deadlines."""
-    reports = [run_firing(store, planned, now) for planned in plan(store, now)]
-    flagged, escalated = run_deadlines(store, now)
-    return TickReport(reports, flagged, escalated)
+    """Run every firing and deadline due up to ``now``, in time order.
+
+    Deadlines that passed before a firing are handled before it, so a case escalated on
+    Tuesday 08:00 is on the agenda of Tuesday 09:00's firing even when both are caught up
+    by one tick after downtime.
+    """
+    reports: list[FiringReport] = []
+    flagged = escalated = 0
+    for planned in plan(store, now):
+        more_flagged, more_escalated = run_deadlines(store, planned.due.due, now)
+        flagged, escalated = flagged + more_flagged, escalated + more_escalated
+        reports.append(run_firing(store, planned, now))
+    more_flagged, more_escalated = run_deadlines(store, now, now)
+    return TickReport(reports, flagged + more_flagged, escalated + more_escalated)
 
 
 def plan(store: Store, now: dt.datetime) -> list[_Planned]:
@@ -127,8 +137,17 @@ def plan(store: Store, now: dt.datetime) -> list[_Planned]:
         )
         for version_id in sorted(in_use):
             published = registry.get(conn, version_id)
+            # Firings due before the oldest open case entered its state move nothing:
+            # catch-up starts there rather than at publication.
+            oldest = conn.execute(
+                sa.select(sa.func.min(CASES.c.entered_at)).where(
+                    CASES.c.definition_version_id == version_id, CASES.c.closed.is_(False)
+                )
+            ).scalar()
             for trigger, transition in scheduled_triggers(published).items():
                 since = _last_nominal(conn, version_id, trigger) or published.published_at
+                if oldest is not None:
+                    since = max(since, _aware(oldest) - dt.timedelta(microseconds=1))
                 if since >= now:
                     continue
                 assert transition.schedule and transition.on_holiday
@@ -160,9 +179,14 @@ def _last_nominal(conn: Connection, version_id: int, trigger: str) -> dt.datetim
             FIRINGS.c.definition_version_id == version_id, FIRINGS.c.trigger == trigger
         )
     ).scalar()
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)  # aggregate results skip the column's type
-    return value
+    return None if value is None else _aware(value)
+
+
+def _aware(value: dt.datetime | str) -> dt.datetime:
+    """Aggregates (min, max) skip the column's type: SQLite hands back naive UTC text."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 def _unfinished(conn: Connection, published: Published, now: dt.datetime) -> list[_Planned]:
@@ -184,13 +208,8 @@ def run_firing(store: Store, planned: _Planned, now: dt.datetime) -> FiringRepor
     with _exclusive(store, published.id, trigger, due.nominal):
         firing_id, finished, moved = _claim(store, published.id, trigger, due, now)
         if not finished:
-            moved += _move_all(store, published, trigger, due.due, firing_id, now)
-            with store.write() as conn:
-                conn.execute(
-                    sa.update(FIRINGS)
-                    .where(FIRINGS.c.id == firing_id)
-                    .values(finished_at=now, moved=moved)
-                )
+            _move_all(store, published, trigger, due.due, firing_id, now)
+            moved = _finish(store, firing_id, trigger, now)
     return FiringReport(
         definition.id, definition.version, trigger, transition.diktum, due.nominal, due.due, moved
     )
@@ -240,13 +259,37 @@ def _claim(
             )
         ).one()
         if row.finished_at is None:
-            done = conn.execute(
-                sa.select(sa.func.count())
-                .select_from(events.EVENTS)
-                .where(events.EVENTS.c.firing_id == row.id, events.EVENTS.c.trigger == trigger)
-            ).scalar_one()
-            return row.id, False, int(done)
+            return row.id, False, _moved(conn, row.id, trigger)
     return row.id, True, row.moved
+
+
+def _moved(conn: Connection, firing_id: int, trigger: str) -> int:
+    """The cases a firing has moved so far: its events, as one run or resumed ones left."""
+    return int(
+        conn.execute(
+            sa.select(sa.func.count())
+            .select_from(events.EVENTS)
+            .where(events.EVENTS.c.firing_id == firing_id, events.EVENTS.c.trigger == trigger)
+        ).scalar_one()
+    )
+
+
+def _finish(store: Store, firing_id: int, trigger: str, now: dt.datetime) -> int:
+    """Mark the firing finished with what its events say it moved; returns that count.
+
+    Counted from the log rather than from this run, and written only by the first to
+    finish: without PostgreSQL's advisory lock (SQLite) two ticks may share one firing's
+    chunks, and the later one must not overwrite the count with its own share.
+    """
+    with store.write() as conn:
+        conn.execute(
+            sa.update(FIRINGS)
+            .where(FIRINGS.c.id == firing_id, FIRINGS.c.finished_at.is_(None))
+            .values(finished_at=now, moved=_moved(conn, firing_id, trigger))
+        )
+        return int(
+            conn.execute(sa.select(FIRINGS.c.moved).where(FIRINGS.c.id == firing_id)).scalar_one()
+        )
 
 
 def _move_all(
@@ -404,8 +447,9 @@ def _bulk_update(conn: Connection, updates: list[dict[str, Any]]) -> None:
         raise Conflict("a case changed while the chunk was being moved")
 
 
-def run_deadlines(store: Store, now: dt.datetime) -> tuple[int, int]:
-    """Flag or escalate the open cases whose state's deadline has passed."""
+def run_deadlines(store: Store, until: dt.datetime, now: dt.datetime) -> tuple[int, int]:
+    """Flag or escalate the open cases whose deadline passed by ``until``; returns how
+    many were flagged and escalated. Each step occurred at the deadline."""
     flagged = escalated = 0
     while True:
         with store.write() as conn:
@@ -414,7 +458,7 @@ def run_deadlines(store: Store, now: dt.datetime) -> tuple[int, int]:
                 .where(
                     CASES.c.closed.is_(False),
                     CASES.c.overdue.is_(False),
-                    CASES.c.due_at <= now,
+                    CASES.c.due_at <= until,
                 )
                 .order_by(CASES.c.due_at)
                 .limit(CHUNK)

@@ -238,8 +238,8 @@ def test_a_firing_that_moved_everything_but_died_before_finishing_is_finished_on
 def test_two_ticks_at_once_move_each_case_once_and_record_the_firing_once(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    eligible = reviewed_cases(world, 30)
-    monkeypatch.setattr(engine.tick, "CHUNK", 4)
+    eligible = reviewed_cases(world, 40)
+    monkeypatch.setattr(engine.tick, "CHUNK", 3)
     stores = [Store(world.store.url) for _ in range(2)]  # as two processes would
     start = threading.Barrier(len(stores))
     reports: list[engine.tick.TickReport] = []
@@ -265,8 +265,41 @@ def test_two_ticks_at_once_move_each_case_once_and_record_the_firing_once(
     for number in eligible:
         assert len(triggers(world, number, "review")) == 1
     [row] = firings(world)
-    assert (row.finished_at, row.moved) == (MONDAY, 30)
+    assert (row.finished_at, row.moved) == (MONDAY, 40)
+    assert [[f.moved for f in r.firings] for r in reports] == [[40], [40]]
     assert all_consistent(world)
+
+
+def test_a_tick_that_shared_a_firing_with_another_keeps_the_full_count(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without PostgreSQL's advisory lock two ticks can both claim a firing before either
+    # moves a case. Here the second runs whole while the first is about to move: the
+    # first then moves nothing, and must not overwrite the recorded count with its zero.
+    if world.store.engine.dialect.name != "sqlite":
+        pytest.skip("on PostgreSQL the firing's advisory lock serialises the two ticks")
+    eligible = reviewed_cases(world, 3)
+    real = engine.tick._move_all
+    other = Store(world.store.url)
+    inner: list[engine.tick.TickReport] = []
+    overtaking = False
+
+    def overtaken(*args: Any, **kwargs: Any) -> int:
+        nonlocal overtaking
+        if not overtaking:
+            overtaking = True
+            inner.append(tick(other, MONDAY))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine.tick, "_move_all", overtaken)
+    outer = tick(world.store, MONDAY)
+    other.close()
+
+    assert [f.moved for f in inner[0].firings] == [3]
+    assert [f.moved for f in outer.firings] == [3]
+    [row] = firings(world)
+    assert row.moved == 3
+    assert all(len(triggers(world, n, "review")) == 1 for n in eligible)
 
 
 def test_a_case_past_its_deadline_is_flagged_once_and_stays_where_it_is(world: World) -> None:
