@@ -42,30 +42,41 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def build_scheduler(store: Store, clock: Clock = utc_now) -> BackgroundScheduler:
-    """A scheduler with a job per scheduled trigger of every published version."""
+def build_scheduler(
+    store: Store, clock: Clock = utc_now, busy: threading.Lock | None = None
+) -> BackgroundScheduler:
+    """A scheduler with a job per scheduled trigger of every published version.
+
+    Every job holds ``busy`` while it ticks, so a shutdown can wait for the tick in
+    flight without APScheduler's own wait (which holds the job store lock that a
+    running sweep needs, and deadlocks).
+    """
+    lock = busy or threading.Lock()
     scheduler = BackgroundScheduler(
         timezone=ZoneInfo("Asia/Jakarta"),
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
     )
 
     def run() -> None:
-        try:
-            report = tick(store, clock())
-            for firing in report.firings:
-                log.info(
-                    "fired %s@%s %s: %d moved",
-                    firing.definition,
-                    firing.version,
-                    firing.trigger,
-                    firing.moved,
-                )
-        except Exception:  # a failed tick is retried by the next job; never kill the thread
-            log.exception("tick failed")
+        with lock:
+            try:
+                report = tick(store, clock())
+            except Exception:  # the next job retries; never kill the scheduler thread
+                log.exception("tick failed")
+                return
+        for firing in report.firings:
+            log.info(
+                "fired %s@%s %s: %d moved",
+                firing.definition,
+                firing.version,
+                firing.trigger,
+                firing.moved,
+            )
 
     def sweep() -> None:
-        sync_jobs(scheduler, store, run)
-        run()
+        if scheduler.running:
+            sync_jobs(scheduler, store, run)
+            run()
 
     scheduler.add_job(
         sweep,
@@ -106,6 +117,7 @@ def sync_jobs(scheduler: BackgroundScheduler, store: Store, run: Callable[[], No
 def run_worker(store: Store, stop: threading.Event, clock: Clock = utc_now) -> None:
     """Schedule while holding the lock (PostgreSQL) or at once (SQLite), until ``stop``."""
     if not is_postgres(store.engine):
+        log.info("embedded database: this process schedules (active)")
         _schedule_until(store, stop, clock, alive=lambda: True)
         return
     while not stop.is_set():
@@ -134,7 +146,8 @@ def run_worker(store: Store, stop: threading.Event, clock: Clock = utc_now) -> N
 def _schedule_until(
     store: Store, stop: threading.Event, clock: Clock, alive: Callable[[], bool]
 ) -> None:
-    scheduler = build_scheduler(store, clock)
+    busy = threading.Lock()
+    scheduler = build_scheduler(store, clock, busy)
     scheduler.start()
     try:
         while not stop.wait(STANDBY_POLL_SECONDS):
@@ -142,4 +155,6 @@ def _schedule_until(
                 log.warning("lost the database session: back to standby")
                 return
     finally:
-        scheduler.shutdown(wait=True)
+        scheduler.shutdown(wait=False)
+        with busy:  # a tick in flight finishes its chunk first
+            log.info("scheduler stopped")

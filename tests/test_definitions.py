@@ -500,7 +500,12 @@ def test_2024_follow_up_is_verified_before_the_case_closes(d2024: Definition) ->
     close, back = only(d2024, "tutup"), only(d2024, "kembalikan")
     assert (close.source, close.dest) == (("verifikasi",), "selesai")
     assert (back.source, back.dest) == (("verifikasi",), "ditindaklanjuti")
-    assert back.fields == ("alasan_pengembalian",)
+    # Verification happens back at the receiving office, so sending the follow-up back
+    # names the unit that must finish it.
+    assert report.return_to_origin is True
+    assert back.fields == ("unit_tujuan", "alasan_pengembalian")
+    assert back.reroute is True
+    assert {"lurah", "camat", "petugas_setko"} <= set(close.roles)
     assert d2024.end_states == ("selesai",)
 
 

@@ -12,26 +12,15 @@ from engine import cases, registry
 from engine.errors import Conflict, EngineError, NotFound, Refused
 from engine.events import GENESIS, digest
 from engine.tick import tick
+from tests.test_engine_mini import (
+    MONDAY,
+    SATURDAY,
+    TEBET_BARAT,
+    TEBET_TIMUR,
+    World,
+    build_world,
+)
 from workflow.machine import machine_for
-
-try:
-    from tests.test_engine_mini import (
-        MONDAY,
-        SATURDAY,
-        TEBET_BARAT,
-        TEBET_TIMUR,
-        World,
-        build_world,
-    )
-except ModuleNotFoundError:  # tests/ is not a package: pytest put it on sys.path
-    from test_engine_mini import (
-        MONDAY,
-        SATURDAY,
-        TEBET_BARAT,
-        TEBET_TIMUR,
-        World,
-        build_world,
-    )
 
 
 @pytest.fixture

@@ -15,29 +15,16 @@ from engine.cases import COMPLAINANTS, PersonalData
 from engine.errors import EngineError, InvalidInput, NotFound, Refused
 from engine.events import stamp
 from engine.numbers import normalise
-
-try:
-    from tests.test_engine_mini import (
-        MINI,
-        MONDAY,
-        SATURDAY,
-        TEBET_BARAT,
-        TEBET_TIMUR,
-        WIB,
-        World,
-        build_world,
-    )
-except ModuleNotFoundError:  # tests/ is not a package: pytest put it on sys.path
-    from test_engine_mini import (
-        MINI,
-        MONDAY,
-        SATURDAY,
-        TEBET_BARAT,
-        TEBET_TIMUR,
-        WIB,
-        World,
-        build_world,
-    )
+from tests.test_engine_mini import (
+    MINI,
+    MONDAY,
+    SATURDAY,
+    TEBET_BARAT,
+    TEBET_TIMUR,
+    WIB,
+    World,
+    build_world,
+)
 
 MESSAGE = "Pengaduan langsung hanya hari Sabtu pukul 08.00-11.00"
 assert MESSAGE in MINI

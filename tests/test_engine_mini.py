@@ -98,7 +98,12 @@ transitions:
     diktum: KEDUA
   - {trigger: route, kind: automatic, from: decide, to: handling, condition: "urgent == true"}
   - {trigger: route, kind: automatic, from: decide, to: done}
-  - {trigger: escalate, kind: escalation, from: handling, to: at_city, escalate_to: kota}
+  - trigger: escalate
+    kind: escalation
+    from: handling
+    to: at_city
+    escalate_to: kota
+    diktum: KETIGA
   - trigger: resolve
     kind: manual
     from: [handling, at_city]

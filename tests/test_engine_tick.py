@@ -17,29 +17,16 @@ from engine.events import EVENTS
 from engine.replay import verify_all
 from engine.store import Store
 from engine.tick import FIRINGS, tick
-
-try:
-    from tests.test_engine_mini import (
-        JAKARTA_SELATAN,
-        MONDAY,
-        SATURDAY,
-        SUNDAY_REVIEW,
-        TEBET_TIMUR,
-        WIB,
-        World,
-        build_world,
-    )
-except ModuleNotFoundError:  # tests/ is not a package: pytest put it on sys.path
-    from test_engine_mini import (
-        JAKARTA_SELATAN,
-        MONDAY,
-        SATURDAY,
-        SUNDAY_REVIEW,
-        TEBET_TIMUR,
-        WIB,
-        World,
-        build_world,
-    )
+from tests.test_engine_mini import (
+    JAKARTA_SELATAN,
+    MONDAY,
+    SATURDAY,
+    SUNDAY_REVIEW,
+    TEBET_TIMUR,
+    WIB,
+    World,
+    build_world,
+)
 
 
 class Crash(Exception):

@@ -34,3 +34,7 @@ for command in (
 
 def main() -> None:
     cli(prog_name="diktum")
+
+
+if __name__ == "__main__":
+    main()

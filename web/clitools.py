@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
-from flask import current_app
+from flask import current_app, has_app_context
 
 from engine.errors import Conflict, EngineError
 from engine.store import Store
@@ -55,9 +57,13 @@ def parse_instant(value: str, what: str) -> dt.datetime:
         message = f"'{value}' is not an ISO 8601 date-time"
         raise click.BadParameter(message, param_hint=what) from None
     if instant.tzinfo is None:
-        from zoneinfo import ZoneInfo
-
-        instant = instant.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
+        # Option callbacks run before the app context exists: fall back to the variable.
+        zone = (
+            current_app.config["TIMEZONE"]
+            if has_app_context()
+            else os.environ.get("DIKTUM_TIMEZONE", "Asia/Jakarta")
+        )
+        instant = instant.replace(tzinfo=ZoneInfo(zone))
     return instant
 
 

@@ -51,7 +51,8 @@ def compile_condition(source: str) -> Condition:
         program = cel.compile(source)
     except (ValueError, RuntimeError) as exc:
         text = str(exc)
-        match = _POSITION.search(text)
+        # cel-parser reports some macro errors twice, once at the meaningless ``0:0``.
+        match = next((m for m in _POSITION.finditer(text) if int(m.group(2)) >= 1), None)
         if match:
             raise ExpressionError(match.group(3).strip(), int(match.group(2))) from None
         raise ExpressionError(text.splitlines()[0] if text else "invalid expression") from None

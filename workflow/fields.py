@@ -66,6 +66,8 @@ def coerce(name: str, spec: FieldSpec, value: Any) -> Any:
             if isinstance(value, bool):
                 raise ValueError
             number = float(value)
+        except OverflowError:
+            raise FieldValueError(name, "must be a finite number") from None
         except (TypeError, ValueError):
             raise FieldValueError(name, f"must be a number, got {value!r}") from None
         if number != number or number in (float("inf"), float("-inf")):

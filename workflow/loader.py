@@ -73,7 +73,9 @@ def load_all(paths: Iterable[str | Path]) -> list[Definition]:
 def _shape_problems(errors: list[ErrorDetails], source: Source) -> list[Problem]:
     problems = []
     for error in errors:
-        loc = _yaml_loc(error["loc"])
+        if _only_invalid_items(error):
+            continue
+        loc = _yaml_loc(error["loc"], source.data)
         if error["type"] == "extra_forbidden":
             message = f"unknown key '{loc[-1]}'" + _did_you_mean(loc, source)
             problems.append(source.problem(loc, message, key=True))
@@ -88,13 +90,37 @@ def _shape_problems(errors: list[ErrorDetails], source: Source) -> list[Problem]
     return problems
 
 
-def _yaml_loc(loc: tuple[int | str, ...]) -> Loc:
-    """Pydantic adds validator and union-member names to ``loc``; YAML paths lack them."""
-    return tuple(
-        part
-        for part in loc
-        if not (isinstance(part, str) and ("[" in part or part.startswith("function-")))
-    )
+def _only_invalid_items(error: ErrorDetails) -> bool:
+    """Pydantic counts a collection's length after dropping invalid items, so one bad item
+    also yields "should have at least 1 item after validation, not 0"; the item's own
+    error already says what is wrong."""
+    if error["type"] != "too_short":
+        return False
+    given = error.get("input")
+    minimum = error.get("ctx", {}).get("min_length")
+    return hasattr(given, "__len__") and isinstance(minimum, int) and len(given) >= minimum
+
+
+def _yaml_loc(loc: tuple[int | str, ...], data: Any) -> Loc:
+    """Pydantic adds validator and union-member names to ``loc``; YAML paths lack them.
+
+    Such a name is dropped only where the data has no key of that name, so a YAML key
+    that happens to contain ``[`` is still located.
+    """
+    result: list[str | int] = []
+    node = data
+    for part in loc:
+        tag = isinstance(part, str) and ("[" in part or part.startswith("function-"))
+        if tag and not (isinstance(node, dict) and part in node):
+            continue
+        result.append(part)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(result)
 
 
 def _plain_message(message: str, error: ErrorDetails) -> str:
@@ -141,7 +167,8 @@ def _is_mapping_key(annotation: Any) -> bool:
 
 
 def _element_type(annotation: Any) -> Any:
-    args = getattr(annotation, "__args__", ())
+    """The value type of ``dict[K, V]`` and the item type of ``tuple[X, ...]``."""
+    args = [a for a in getattr(annotation, "__args__", ()) if a is not Ellipsis]
     return args[-1] if args else None
 
 

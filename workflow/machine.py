@@ -58,7 +58,7 @@ class Outcome:
 
     @property
     def escalate_to(self) -> UnitLevel | None:
-        """The highest escalation among the steps: where the case's unit moves."""
+        """The last escalation among the steps: the level the case's unit moves to."""
         levels = [s.transition.escalate_to for s in self.steps if s.transition.escalate_to]
         return levels[-1] if levels else None
 

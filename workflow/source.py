@@ -7,17 +7,25 @@ tuple pydantic reports as an error's ``loc``) to its 1-based line and column.
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLFutureWarning, YAMLWarning
 
 from workflow.errors import DefinitionError, Problem
 
 Loc = tuple[str | int, ...]
+
+_MARK = re.compile(r"line (\d+), column (\d+)")
+"""How ruamel.yaml prints a 1-based position inside a warning's text."""
+
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+"""What ruamel.yaml counts as a new line when it reports positions."""
 
 
 @dataclass
@@ -28,6 +36,7 @@ class Source:
     data: Any
     keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    text: str = field(default="", repr=False)
 
     def position(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """The best position for ``loc``: the node itself, else its nearest ancestor."""
@@ -40,6 +49,15 @@ class Source:
             if not probe:
                 return (1, 1)
             probe = probe[:-1]
+
+    def content_start(self, loc: Loc) -> tuple[int, int]:
+        """Where the characters of the scalar at ``loc`` begin: past the opening quote of
+        a quoted one, so a column within the string maps onto the file."""
+        line, column = self.position(loc)
+        lines = _LINE_BREAK.split(self.text)
+        if 0 < line <= len(lines) and lines[line - 1][column - 1 : column] in ("'", '"'):
+            return line, column + 1
+        return line, column
 
     def problem(self, loc: Loc, message: str, *, key: bool = False) -> Problem:
         line, column = self.position(loc, key=key)
@@ -54,7 +72,10 @@ def parse(text: str, path: str) -> Source:
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
     try:
-        raw = yaml.load(text)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", YAMLWarning)
+            warnings.simplefilter("always", YAMLFutureWarning)
+            raw = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -62,12 +83,32 @@ def parse(text: str, path: str) -> Source:
         raise DefinitionError([Problem(path, line, column, f"YAML: {message}")]) from None
     except YAMLError as exc:
         raise DefinitionError([Problem(path, 1, 1, f"YAML: {exc}")]) from None
-    source = Source(path=path, data=None)
+    problems = [_warning_problem(path, w.message) for w in caught]
+    if problems:
+        raise DefinitionError(problems)
+    source = Source(path=path, data=None, text=text)
     source.data = _plain(raw, (), source)
     return source
 
 
-def _plain(node: Any, loc: Loc, source: Source) -> Any:
+def _warning_problem(path: str, warning: Warning | str) -> Problem:
+    """ruamel.yaml warns, rather than fails, on e.g. a reused anchor name; in a definition
+    that is a copy-and-paste mistake (later aliases silently take the second value), and a
+    pure loader must not print, so it becomes a problem at the place ruamel names last."""
+    text = str(warning)
+    marks = _MARK.findall(text)
+    line, column = (int(marks[-1][0]), int(marks[-1][1])) if marks else (1, 1)
+    first = next((part.strip() for part in text.splitlines() if part.strip()), "warning")
+    return Problem(path, line, column, f"YAML: {first}")
+
+
+def _plain(node: Any, loc: Loc, source: Source, outer: frozenset[int] = frozenset()) -> Any:
+    if isinstance(node, CommentedMap | CommentedSeq):
+        if id(node) in outer:
+            # An alias inside its own anchor (``&a [*a]``) would recurse forever.
+            line, column = source.position(loc)
+            raise DefinitionError([Problem(source.path, line, column, "YAML: recursive alias")])
+        outer = outer | {id(node)}
     if isinstance(node, CommentedMap):
         result: dict[Hashable, Any] = {}
         for key, value in node.items():
@@ -76,14 +117,14 @@ def _plain(node: Any, loc: Loc, source: Source) -> Any:
             value_pos = node.lc.value(key)
             source.keys[child] = (key_pos[0] + 1, key_pos[1] + 1)
             source.values[child] = (value_pos[0] + 1, value_pos[1] + 1)
-            result[key] = _plain(value, child, source)
+            result[key] = _plain(value, child, source, outer)
         return result
     if isinstance(node, CommentedSeq):
         items = []
         for i, value in enumerate(node):
             line, column = node.lc.item(i)
             source.values[(*loc, i)] = (line + 1, column + 1)
-            items.append(_plain(value, (*loc, i), source))
+            items.append(_plain(value, (*loc, i), source, outer))
         return items
     if node is None or isinstance(node, bool | int | float):
         return node

@@ -262,7 +262,7 @@ class _Checker:
             try:
                 condition = compile_condition(t.condition)
             except ExpressionError as exc:
-                line, column = self.source.position(loc)
+                line, column = self.source.content_start(loc)
                 self.problems.append(
                     Problem(
                         self.source.path, line, column + exc.column - 1, f"invalid condition: {exc}"

@@ -30,7 +30,6 @@ def db_upgrade() -> None:
 
 @click.command()
 @with_appcontext
-@with_appcontext
 @click.option("--demo", is_flag=True, help="Also add a user per role and sample cases.")
 @json_option
 @now_option

@@ -176,7 +176,6 @@ def case_migrate(
 
 @click.command()
 @with_appcontext
-@with_appcontext
 @json_option
 @now_option
 @handled
@@ -198,7 +197,6 @@ def tick(as_json: bool, now: dt.datetime) -> None:
 
 
 @click.command()
-@with_appcontext
 @with_appcontext
 @click.argument("number")
 @click.option("--until", help="Replay only events that occurred by this ISO 8601 instant.")

@@ -38,7 +38,6 @@ def validate(paths: tuple[str, ...], as_json: bool) -> None:
 
 @click.command()
 @with_appcontext
-@with_appcontext
 @click.argument("ref")
 @handled
 def diagram(ref: str) -> None:

@@ -12,11 +12,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from engine.scheduler import run_worker
-from web.clitools import handled, store
+from web.clitools import handled, parse_instant, store
 
 
 @click.command()
-@with_appcontext
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -37,10 +36,10 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
 
 
 @click.command()
-@with_appcontext
+@click.option("--now", "fixed", envvar="DIKTUM_NOW", help="Run with this ISO 8601 clock.")
 @with_appcontext
 @handled
-def worker() -> None:
+def worker(fixed: str | None) -> None:
     """The scheduler alone; on PostgreSQL it stands by until it holds the lock."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     stop = threading.Event()
@@ -50,4 +49,8 @@ def worker() -> None:
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
-    run_worker(store(), stop)
+    if fixed:
+        instant = parse_instant(fixed, "--now")
+        run_worker(store(), stop, clock=lambda: instant)
+    else:
+        run_worker(store(), stop)

@@ -1,0 +1,232 @@
+"""Replay and audit: a clean log verifies, and every kind of tampering is caught at the
+first event it touches."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from engine import events
+from engine.cases import CASES
+from engine.events import EVENTS
+from engine.replay import Verdict, replay, verify_all
+from engine.tick import tick
+from tests.test_engine_mini import (
+    MONDAY,
+    SATURDAY,
+    SUNDAY_REVIEW,
+    World,
+    build_world,
+)
+
+TRIAGED_AT = SATURDAY + dt.timedelta(minutes=30)
+
+
+@pytest.fixture
+def world(database_url: str) -> Iterator[World]:
+    built = build_world(database_url)
+    yield built
+    built.store.close()
+
+
+@pytest.fixture
+def cases_at_every_stage(world: World) -> dict[str, str]:
+    """Cases received, triaged, handled, done, flagged overdue and escalated."""
+    numbers = {name: world.open(title=name) for name in ("received", "triaged", "done")}
+    numbers["withdrawn"] = world.open(title="withdrawn", by="camat_tebet")
+    numbers["escalated"] = world.open(title="escalated")
+    world.triage(numbers["triaged"], needs_review=False)
+    world.triage(numbers["done"], needs_review=True)
+    world.triage(numbers["escalated"], needs_review=True, urgent=True)
+    world.fire(numbers["withdrawn"], "withdraw", by="camat_tebet")
+    tick(world.store, MONDAY + dt.timedelta(days=4))  # review, overdue flags, escalation
+    states = {name: world.case(n).state for name, n in numbers.items()}
+    assert states == {
+        "received": "received",
+        "triaged": "triaged",
+        "done": "done",
+        "withdrawn": "done",
+        "escalated": "at_city",
+    }
+    assert world.case(numbers["received"]).overdue
+    return numbers
+
+
+def verdict(world: World, number: str, until: dt.datetime | None = None) -> Verdict:
+    with world.store.read() as conn:
+        return replay(conn, world.store.tree(), number, until)
+
+
+def verdicts(world: World) -> dict[str, Verdict]:
+    with world.store.read() as conn:
+        return {v.number: v for v in verify_all(conn, world.store.tree())}
+
+
+def event_id(world: World, number: str, seq: int) -> int:
+    [event] = [e for e in world.events(number) if e["seq"] == seq]
+    return int(event["id"])
+
+
+def tamper(world: World, statement: Any) -> None:
+    with world.store.write() as conn:
+        assert conn.execute(statement).rowcount == 1
+
+
+def test_a_clean_log_replays_consistently_case_by_case_and_whole(
+    world: World, cases_at_every_stage: dict[str, str]
+) -> None:
+    for number in cases_at_every_stage.values():
+        found = verdict(world, number)
+        row = world.case(number)
+        assert (found.consistent, found.reason, found.first_bad_seq) == (True, None, None)
+        assert (found.events, found.state) == (row.seq, row.state)
+        assert [s.seq for s in found.steps] == list(range(1, row.seq + 1))
+    everything = verdicts(world)
+    assert set(everything) == set(cases_at_every_stage.values())
+    assert all(v.consistent for v in everything.values())
+
+
+def test_replay_steps_name_the_diktum_and_the_unit_after_each_step(
+    world: World, cases_at_every_stage: dict[str, str]
+) -> None:
+    steps = verdict(world, cases_at_every_stage["escalated"]).steps
+    assert [(s.trigger, s.dest, s.diktum) for s in steps] == [
+        ("open", "received", "KESATU"),
+        ("triage", "triaged", "KESATU"),
+        ("review", "decide", "KEDUA"),
+        ("route", "handling", None),  # a gateway branch cites no diktum
+        ("escalate", "at_city", "KETIGA"),
+    ]
+    assert [s.unit for s in steps][-2:] == ["31.74.01.1001", "31.74"]
+    assert steps[2].actor == "scheduler" and steps[1].actor == "petugas_timur"
+
+
+def test_an_edited_event_payload_is_caught_at_that_event(
+    world: World, cases_at_every_stage: dict[str, str]
+) -> None:
+    number = cases_at_every_stage["done"]
+    tamper(
+        world,
+        sa.update(EVENTS)
+        .where(EVENTS.c.id == event_id(world, number, 2))
+        .values(payload={"fields": {"needs_review": False}}),
+    )
+    found = verdict(world, number)
+    assert (found.consistent, found.first_bad_seq) == (False, 2)
+    assert found.reason == "event 2 was altered after it was recorded"
+    others = [v for n, v in verdicts(world).items() if n != number]
+    assert not verdicts(world)[number].consistent
+    assert all(v.consistent for v in others)
+
+
+def test_an_edit_with_a_recomputed_hash_breaks_the_chain_at_the_next_event(
+    world: World, cases_at_every_stage: dict[str, str]
+) -> None:
+    number = cases_at_every_stage["done"]
+    second = world.events(number)[1]
+    forged = {**second, "actor": "camat_tebet", "role": "camat", "unit_code": "31.74.01"}
+    tamper(
+        world,
+        sa.update(EVENTS)
+        .where(EVENTS.c.id == second["id"])
+        .values(
+            actor="camat_tebet",
+            role="camat",
+            unit_code="31.74.01",
+            hash=events.digest(number, forged),
+        ),
+    )
+    found = verdict(world, number)
+    assert (found.consistent, found.first_bad_seq) == (False, 3)
+    assert found.reason == "event 3 does not follow event 2"
+
+
+def test_a_deleted_event_is_caught_as_missing(
+    world: World, cases_at_every_stage: dict[str, str]
+) -> None:
+    number = cases_at_every_stage["done"]
+    last = world.case(number).seq
+    assert last == 4  # open, triage, review, route
+    tamper(world, sa.delete(EVENTS).where(EVENTS.c.id == event_id(world, number, last - 1)))
+    found = verdict(world, number)
+    assert (found.consistent, found.first_bad_seq) == (False, last - 1)
+    assert found.reason == f"event {last - 1} is missing"
+    assert not verdicts(world)[number].consistent
+
+
+def test_a_state_changed_behind_the_logs_back_is_caught(
+    world: World, cases_at_every_stage: dict[str, str]
+) -> None:
+    number = cases_at_every_stage["triaged"]
+    tamper(world, sa.update(CASES).where(CASES.c.number == number).values(state="done"))
+    found = verdict(world, number)
+    assert found.consistent is False
+    assert found.first_bad_seq is None  # every event is sound: the case row is not
+    assert found.reason == (
+        "the stored case disagrees with its log: state is 'done' but the log gives 'triaged'"
+    )
+    assert verdicts(world)[number].reason == found.reason
+
+
+def test_a_well_sealed_but_illegal_step_is_caught(
+    world: World, cases_at_every_stage: dict[str, str]
+) -> None:
+    # Someone with database access appends a step the definition does not allow, seals it
+    # properly and moves the case to match: the chain holds, the rules do not.
+    number = cases_at_every_stage["triaged"]
+    row = world.case(number)
+    forged = events.seal(
+        number,
+        {
+            "case_id": row.id,
+            "seq": row.seq + 1,
+            "trigger": "resolve",
+            "source": "triaged",
+            "dest": "done",
+            "actor": "petugas_timur",
+            "role": "petugas",
+            "unit_code": row.unit_code,
+            "firing_id": None,
+            "occurred_at": MONDAY,
+            "recorded_at": MONDAY,
+            "payload": {"fields": {"resolved": True}},
+            "definition_version_id": row.definition_version_id,
+            "prev_hash": row.last_hash,
+        },
+    )
+    with world.store.write() as conn:
+        events.append(conn, [forged])
+        conn.execute(
+            sa.update(CASES)
+            .where(CASES.c.id == row.id)
+            .values(state="done", closed=True, seq=row.seq + 1, last_hash=forged["hash"])
+        )
+    found = verdict(world, number)
+    assert (found.consistent, found.first_bad_seq) == (False, row.seq + 1)
+    assert "no transition 'resolve' from 'triaged' to 'done' in mini@1" in str(found.reason)
+
+
+def test_replay_until_a_time_shows_the_case_as_it_stood_then(
+    world: World, cases_at_every_stage: dict[str, str]
+) -> None:
+    number = cases_at_every_stage["done"]
+    before_review = verdict(world, number, until=SUNDAY_REVIEW - dt.timedelta(seconds=1))
+    assert (before_review.consistent, before_review.events, before_review.state) == (
+        True,
+        2,
+        "triaged",
+    )
+    at_review = verdict(world, number, until=SUNDAY_REVIEW)
+    assert (at_review.events, at_review.state) == (4, "done")
+    at_triage = verdict(world, number, until=TRIAGED_AT)
+    assert (at_triage.events, at_triage.state) == (2, "triaged")
+    before_anything = verdict(world, number, until=SATURDAY - dt.timedelta(days=1))
+    assert (before_anything.consistent, before_anything.events, before_anything.state) == (
+        True,
+        0,
+        None,
+    )
