@@ -155,7 +155,15 @@ def open_case(
         )
         .returning(CASES.c.id)
     ).scalar_one()
-    payload: dict[str, Any] = {"channel": channel, "unit": unit_code, "fields": data}
+    # Everything the case row says about its intake is in the first event, so replay can
+    # tell a row edited behind the log's back; personal data is never in an event.
+    payload: dict[str, Any] = {
+        "channel": channel,
+        "unit": unit_code,
+        "title": title,
+        "category": category,
+        "fields": data,
+    }
     if carried is not None:
         payload["carried_to"] = events.stamp(carried)
     first = events.seal(

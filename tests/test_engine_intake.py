@@ -129,7 +129,13 @@ def test_an_electronic_channel_needs_no_officer_and_names_the_channel_as_actor(
     number = world.open(channel="web", by=None, now=night)
     [opened] = world.events(number)
     assert (opened["actor"], opened["role"]) == ("channel:web", None)
-    assert opened["payload"] == {"channel": "web", "unit": TEBET_TIMUR, "fields": {}}
+    assert opened["payload"] == {
+        "channel": "web",
+        "unit": TEBET_TIMUR,
+        "title": world.case(number).title,
+        "category": None,
+        "fields": {},
+    }
 
 
 def test_a_complaint_outside_a_next_window_channel_is_carried_to_the_next_session(

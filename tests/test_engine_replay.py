@@ -230,3 +230,20 @@ def test_replay_until_a_time_shows_the_case_as_it_stood_then(
         0,
         None,
     )
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("channel", "'web'"), ("title", "'Judul lain'"), ("origin_unit", "'31.74.02.1001'")],
+)
+def test_an_intake_column_changed_behind_the_logs_back_is_caught(
+    world: World, column: str, value: str
+) -> None:
+    number = world.open()
+    with world.store.write() as conn:
+        conn.execute(sa.text(f"UPDATE case_file SET {column} = {value} WHERE number = :n"),
+                     {"n": number})  # fmt: skip
+    with world.store.read() as conn:
+        verdict = replay(conn, world.store.tree(), number)
+    assert verdict.consistent is False
+    assert verdict.reason is not None and column in verdict.reason

@@ -248,3 +248,14 @@ def test_a_2024_week_of_routing_follow_up_and_verification(diktum: Cli) -> None:
     assert monitoring["by_channel"] == {"elektronik": 1, "kantor_lurah": 2}
     assert monitoring["open"] == 2
     assert diktum.ok("audit", "verify")["consistent"] is True
+
+
+def test_a_user_is_refused_a_role_at_a_unit_of_another_level(diktum: Cli) -> None:
+    error = diktum.refused(
+        "user", "add", "lurah_kota", "--role", "lurah", "--unit", KOTA, "--password", PASSWORD
+    )
+    assert "role 'lurah' acts at kelurahan level, but unit 31.74 is a kota" in error
+    assert all(u["name"] != "lurah_kota" for u in diktum.ok("user", "list"))
+    # Kepulauan Seribu is a kabupaten: its bupati's office acts at the kota level.
+    diktum.ok("user", "add", "bupati", "--role", "walikota", "--unit", "31.01",
+              "--password", PASSWORD)  # fmt: skip
