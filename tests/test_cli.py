@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from flask import Flask
 
 from tests.conftest import DEFINITIONS
 from web.cli import cli
@@ -102,3 +103,13 @@ def test_definitions_list_json_names_both_instructions(runner: CliRunner) -> Non
     assert code == 0
     ids = {d["id"] for d in json.loads(out)}
     assert ids == {"ingub-135-2017", "inwalkot-jaksel-e-0006-2024"}
+
+
+def test_the_front_page_lists_the_published_definitions_escaped(app: Flask) -> None:
+    page = app.test_client().get("/")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "ingub-135-2017@1" in text
+    assert "inwalkot-jaksel-e-0006-2024@1" in text
+    assert "stateDiagram-v2" in text
+    assert "--&gt;" in text  # diagram arrows are escaped, not raw markup

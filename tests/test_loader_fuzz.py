@@ -7,15 +7,17 @@ never another exception, never a warning (pytest turns warnings into errors).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import DEFINITIONS
 from tests.test_validation import MINI
 from workflow.definition import Definition
 from workflow.errors import DefinitionError
 from workflow.loader import load_text
 
+DEFINITIONS = Path(__file__).resolve().parent.parent / "definitions"
 SOURCES = [path.read_text(encoding="utf-8") for path in sorted(DEFINITIONS.glob("*.yaml"))]
 SOURCES.append(MINI)
 

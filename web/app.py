@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from engine.db import sqlite_url
+from web.home import home
 
 DEFAULT_DEFINITIONS = Path(__file__).resolve().parent.parent / "definitions"
 """The definitions shipped with the product, next to the packages in a checkout."""
@@ -32,4 +33,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config["DATABASE_URL"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = sqlite_url(app.instance_path)
+    app.register_blueprint(home)
     return app

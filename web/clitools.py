@@ -20,6 +20,7 @@ from flask import current_app, has_app_context
 
 from engine.errors import Conflict, EngineError
 from engine.store import Store
+from web.extensions import app_store
 from workflow.errors import DefinitionError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -107,12 +108,8 @@ def handled(func: F) -> F:
 
 
 def store() -> Store:
-    """The app's store: one per process, opened on first use."""
-    found: Store | None = current_app.extensions.get("diktum.store")
-    if found is None:
-        found = Store(current_app.config["DATABASE_URL"])
-        current_app.extensions["diktum.store"] = found
-    return found
+    """The current app's store."""
+    return app_store(current_app)
 
 
 def parse_fields(pairs: tuple[str, ...], option: str = "--field") -> dict[str, str]:
