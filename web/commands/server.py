@@ -10,6 +10,7 @@ from typing import Any
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
 from engine.scheduler import run_worker
 from web.clitools import handled, parse_instant, store
@@ -30,7 +31,9 @@ def serve(host: str, port: int, no_scheduler: bool) -> None:
         worker.start()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
-        app.run(host=host, port=port, use_reloader=False, threaded=True)
+        # Flask's app.run() refuses to run inside its own CLI; the reloader would start
+        # a second scheduler (LIBRARIES.md), so it stays off.
+        run_simple(host, port, app, use_reloader=False, threaded=True)
     finally:
         stop.set()
 
