@@ -67,7 +67,8 @@ class Source:
 def parse(text: str, path: str) -> Source:
     """Parse ``text`` as YAML 1.2 (so ``on``/``yes`` stay strings) and index positions.
 
-    Raises ``DefinitionError`` for syntax errors and duplicate keys, with their location.
+    Raises ``DefinitionError`` for syntax errors, duplicate keys, reused anchors and
+    recursive aliases, with their location.
     """
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
@@ -83,7 +84,17 @@ def parse(text: str, path: str) -> Source:
         raise DefinitionError([Problem(path, line, column, f"YAML: {message}")]) from None
     except YAMLError as exc:
         raise DefinitionError([Problem(path, 1, 1, f"YAML: {exc}")]) from None
-    problems = [_warning_problem(path, w.message) for w in caught]
+    problems = []
+    for caught_warning in caught:
+        if issubclass(caught_warning.category, YAMLWarning | YAMLFutureWarning):
+            problems.append(_warning_problem(path, caught_warning.message))
+        else:  # not about the text: let it through as it came
+            warnings.warn_explicit(
+                caught_warning.message,
+                caught_warning.category,
+                caught_warning.filename,
+                caught_warning.lineno,
+            )
     if problems:
         raise DefinitionError(problems)
     source = Source(path=path, data=None, text=text)
