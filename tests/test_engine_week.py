@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 from flask import Flask
 
+from engine.db import normalise_url
 from tests.conftest import PUBLISHED_AT, close_store, make_app
 from web.cli import cli
 
@@ -259,3 +261,28 @@ def test_a_user_is_refused_a_role_at_a_unit_of_another_level(diktum: Cli) -> Non
     # Kepulauan Seribu is a kabupaten: its bupati's office acts at the kota level.
     diktum.ok("user", "add", "bupati", "--role", "walikota", "--unit", "31.01",
               "--password", PASSWORD)  # fmt: skip
+
+
+def test_personal_data_is_kept_apart_and_never_shown_with_the_case(
+    diktum: Cli, database_url: str
+) -> None:
+    receipt = diktum.ok(
+        "case", "open", "--definition", "inwalkot-jaksel-e-0006-2024", "--unit", KELURAHAN,
+        "--channel", "elektronik", "--title", "Pohon tumbang", "--name", "Siti Aminah",
+        "--phone", "081234567890", "--now", "2024-06-09T22:00:00+07:00",
+    )  # fmt: skip
+    shown = json.dumps(diktum.show(receipt["number"]))
+    assert "Siti" not in shown and "081234567890" not in shown
+    engine = sa.create_engine(normalise_url(database_url))
+    with engine.connect() as conn:
+        person = conn.execute(
+            sa.text(
+                "SELECT p.name, p.phone, p.anonymous FROM complainant p "
+                "JOIN case_file c ON c.id = p.case_id WHERE c.number = :n"
+            ),
+            {"n": receipt["number"]},
+        ).one()
+        logged = conn.execute(sa.text("SELECT payload FROM event")).scalars().all()
+    engine.dispose()
+    assert tuple(person) == ("Siti Aminah", "081234567890", False)
+    assert "Siti" not in json.dumps([str(p) for p in logged])

@@ -15,6 +15,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLFutureWarning, YAMLWarning
 
 from workflow.errors import DefinitionError, Problem
@@ -23,6 +24,10 @@ Loc = tuple[str | int, ...]
 
 _MARK = re.compile(r"line (\d+), column (\d+)")
 """How ruamel.yaml prints a 1-based position inside a warning's text."""
+
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists accepted (a definition needs about six): deeper
+input is refused with its location instead of exhausting Python's recursion limit."""
 
 _LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
 """What ruamel.yaml counts as a new line when it reports positions."""
@@ -72,6 +77,7 @@ def parse(text: str, path: str) -> Source:
     """
     yaml = YAML(typ="rt", pure=True)
     yaml.allow_duplicate_keys = False
+    yaml.max_depth = MAX_DEPTH
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", YAMLWarning)
@@ -81,6 +87,8 @@ def parse(text: str, path: str) -> Source:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        if isinstance(exc, MaxDepthExceededError):
+            message = f"nested deeper than {MAX_DEPTH} levels"
         raise DefinitionError([Problem(path, line, column, f"YAML: {message}")]) from None
     except YAMLError as exc:
         raise DefinitionError([Problem(path, 1, 1, f"YAML: {exc}")]) from None

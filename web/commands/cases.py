@@ -43,6 +43,11 @@ def case() -> None:
 @click.option("--received-at", help="ISO 8601; when an in-person complaint was received.")
 @click.option("--user", "user_name", help="The receiving officer (in-person channels).")
 @click.option("--field", "field_pairs", multiple=True, help="k=v, repeatable.")
+@click.option("--name", "person_name", help="The complainant's name (kept private).")
+@click.option("--phone", help="The complainant's phone (kept private).")
+@click.option("--email", help="The complainant's e-mail (kept private).")
+@click.option("--address", help="The complainant's address (kept private).")
+@click.option("--confidential", is_flag=True, help="Identity known to officers only.")
 @json_option
 @now_option
 @handled
@@ -56,11 +61,24 @@ def case_open(
     received_at: str | None,
     user_name: str | None,
     field_pairs: tuple[str, ...],
+    person_name: str | None,
+    phone: str | None,
+    email: str | None,
+    address: str | None,
+    confidential: bool,
     as_json: bool,
     now: dt.datetime,
 ) -> None:
-    """Take in a complaint and print its receipt."""
+    """Take in a complaint and print its receipt. Without a name it is anonymous."""
     db = store()
+    person = case_ops.PersonalData(
+        name=person_name,
+        phone=phone,
+        email=email,
+        address=address,
+        anonymous=not (person_name or phone or email or address),
+        confidential=confidential,
+    )
     received = parse_instant(received_at, "--received-at") if received_at else None
     fields = parse_fields(field_pairs)
     with db.write() as conn:
@@ -78,6 +96,7 @@ def case_open(
             received_at=received,
             now=now,
             actor=actor,
+            complainant=person,
         )
     payload = receipt.__dict__ | {"tracking": f"/lacak/{receipt.number}"}
     emit(payload, as_json, f"{receipt.number}\t{receipt.state}\ttrack at /lacak/{receipt.number}")
