@@ -71,6 +71,8 @@ def make_app(url: str, tmp_path: Path) -> Flask:
             "DEFINITIONS_DIR": str(DEFINITIONS),
             "DATABASE_URL": url,
             "SECRET_KEY": "test",
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
         }
     )
 

@@ -79,6 +79,8 @@ def mutated(draw: st.DrawFn) -> str:
 )
 # An alias inside its own anchor made the position index recurse without end.
 @example("&loop [*loop]\n")
+# Deep nesting exhausted Python's recursion limit inside ruamel.yaml.
+@example("id: " + "[" * 2000)
 @example(MINI.replace("day_of_week: sun", "day_of_week: [sun, funday]"))
 @example("")
 @example("\ufeff" + MINI)

@@ -124,6 +124,12 @@ def test_alias_inside_its_own_anchor_is_a_problem() -> None:
     assert problems("&loop [*loop]\n") == [f"{PATH}:1:1: YAML: recursive alias"]
 
 
+def test_absurdly_deep_nesting_is_a_problem_not_a_recursion_error() -> None:
+    # The top mapping is level 1, so the 64th "[" (column 8 + 63) is one level too deep.
+    text = "title: " + "[" * 3000 + "]" * 3000 + "\n"
+    assert problems(text) == [f"{PATH}:1:71: YAML: nested deeper than 64 levels"]
+
+
 @pytest.mark.parametrize("text", ["- id: mini\n", "mini\n", "42\n", "", "# nothing\n"])
 def test_a_document_that_is_not_a_mapping_is_refused(text: str) -> None:
     assert problems(text) == [f"{PATH}:1:1: a definition must be a YAML mapping"]

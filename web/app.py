@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, render_template, request, session
+from flask_babel import get_locale
+from sqlalchemy.exc import OperationalError
+from werkzeug.wrappers import Response
 
 from engine.db import sqlite_url
+from web.auth import auth, login_manager
+from web.extensions import babel, csrf, limiter
 from web.home import home
 
 DEFAULT_DEFINITIONS = Path(__file__).resolve().parent.parent / "definitions"
 """The definitions shipped with the product, next to the packages in a checkout."""
+
+LANGUAGES = ("id", "en")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+"""Scripts only from our own static files (no inline script); Mermaid draws inline
+styles into its SVG, so styles allow inline."""
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -24,6 +41,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         DEFINITIONS_DIR=str(DEFAULT_DEFINITIONS),
         TIMEZONE="Asia/Jakarta",
         DATABASE_URL=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=True,
+        REMEMBER_COOKIE_SECURE=True,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        BABEL_DEFAULT_LOCALE="id",
+        BABEL_DEFAULT_TIMEZONE="Asia/Jakarta",
+        RATELIMIT_ENABLED=True,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -33,5 +59,51 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config["DATABASE_URL"]:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = sqlite_url(app.instance_path)
+
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=_locale)
     app.register_blueprint(home)
+    app.register_blueprint(auth)
+    app.jinja_env.filters["wib"] = lambda value: _wib(value, app.config["TIMEZONE"])
+    app.jinja_env.globals["languages"] = LANGUAGES
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.after_request(_security_headers)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    for code in (400, 403, 404, 413, 429):
+        app.register_error_handler(code, _error_page)
     return app
+
+
+def _locale() -> str:
+    """Indonesian by default; ``?lang=en`` switches and is remembered in the session."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+    return str(session.get("lang", "id"))
+
+
+def _wib(value: dt.datetime | None, timezone: str) -> str:
+    """Every time is shown in WIB, whatever it was stored in."""
+    if value is None:
+        return "-"
+    return value.astimezone(ZoneInfo(timezone)).strftime("%d-%m-%Y %H:%M WIB")
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def _error_page(error: Any) -> tuple[str, int]:
+    code = getattr(error, "code", 500) or 500
+    return render_template("error.html", code=code, error=error), code
+
+
+def _database_unavailable(_error: OperationalError) -> tuple[str, int]:
+    """The database is down or locked: say so (503), nothing was half-written."""
+    return render_template("error.html", code=503, error=None), 503

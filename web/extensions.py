@@ -1,10 +1,20 @@
-"""What the app holds for its whole life: the database store."""
+"""What the app holds for its whole life: the database store and the Flask extensions."""
 
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf import CSRFProtect
 
 from engine.store import Store
+
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+"""Per-process counters: enough to slow guessing on one machine; behind a load balancer
+each process counts for itself (see the README's deployment notes)."""
 
 
 def app_store(app: Flask) -> Store:

@@ -1,33 +1,15 @@
-"""The front page: the published definitions and their state machines.
-
-A placeholder for the officer, citizen, administrator and auditor UI (the web issue):
-it lets ``make run`` show what the engine holds. Jinja escapes everything it renders.
-"""
+"""The front page: what Diktum is, the way in for each kind of user, and the published
+definitions with their state machines."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template_string
+from flask import Blueprint, current_app, render_template
 
 from engine import registry
 from web.extensions import app_store
 from workflow.diagram import mermaid
 
 home = Blueprint("home", __name__)
-
-PAGE = """<!doctype html>
-<html lang="id"><head><meta charset="utf-8"><title>Diktum</title></head>
-<body>
-<h1>Diktum</h1>
-<p>Alur kerja pengaduan masyarakat dari diktum Instruksi DKI Jakarta.</p>
-{% for item in items %}
-<section>
-<h2>{{ item.title }} ({{ item.key }})</h2>
-<p>{{ item.basis }}</p>
-<pre>{{ item.diagram }}</pre>
-</section>
-{% endfor %}
-</body></html>
-"""
 
 
 @home.get("/")
@@ -43,4 +25,4 @@ def index() -> str:
         }
         for p in versions
     ]
-    return render_template_string(PAGE, items=items)
+    return render_template("home.html", items=items)
