@@ -13,9 +13,14 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.wrappers import Response
 
 from engine.db import sqlite_url
+from web.admin import admin
+from web.auditor import auditor
 from web.auth import auth, login_manager
+from web.citizen import citizen
 from web.extensions import babel, csrf, limiter
 from web.home import home
+from web.monitoring import monitoring
+from web.officer import officer
 
 DEFAULT_DEFINITIONS = Path(__file__).resolve().parent.parent / "definitions"
 """The definitions shipped with the product, next to the packages in a checkout."""
@@ -64,8 +69,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=_locale)
-    app.register_blueprint(home)
-    app.register_blueprint(auth)
+    for blueprint in (home, auth, officer, citizen, admin, auditor, monitoring):
+        app.register_blueprint(blueprint)
     app.jinja_env.filters["wib"] = lambda value: _wib(value, app.config["TIMEZONE"])
     app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
