@@ -1,4 +1,4 @@
-"""Officers: the inbox of their unit's cases, the case page with its actions, intake with a receipt."""
+"""Officers: their unit's inbox, the case page with its actions, intake with a receipt."""
 
 from __future__ import annotations
 
