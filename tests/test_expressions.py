@@ -101,3 +101,14 @@ def test_condition_cannot_run_python(tmp_path: Path) -> None:
             continue  # refusing to compile it is as good
         assert condition.evaluate({"__import__": None, "exec": None}) is False
     assert not marker.exists()
+
+
+def test_an_unknown_function_is_a_compile_error_at_its_column() -> None:
+    with pytest.raises(ExpressionError, match="unknown function 'sise'") as raised:
+        compile_condition("needs_review == true && sise(x) > 1")
+    assert raised.value.column == 25
+
+
+def test_standard_functions_and_operators_compile() -> None:
+    condition = compile_condition('x.size() > 1 && x.startsWith("a") && !(y in [1]) && -z < 2')
+    assert condition.variables == {"x", "y", "z"}

@@ -20,6 +20,20 @@ from workflow.errors import ExpressionError
 BUILTIN_VARIABLES: frozenset[str] = frozenset({"channel", "category", "role", "unit_level"})
 """Variables every condition may use besides the definition's fields."""
 
+STANDARD_FUNCTIONS: frozenset[str] = frozenset(
+    {
+        "size", "has", "matches", "contains", "startsWith", "endsWith",
+        "int", "uint", "double", "string", "bool", "bytes", "dyn", "type",
+        "timestamp", "duration", "getFullYear", "getMonth", "getDate", "getDayOfMonth",
+        "getDayOfWeek", "getDayOfYear", "getHours", "getMinutes", "getSeconds",
+        "exists", "exists_one", "all", "map", "filter",
+    }
+)  # fmt: skip
+"""CEL's standard functions and macros. Any other name is a typo: CEL would compile it
+and fail at run time, so the guard would silently never hold."""
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""Operators are reported as names like ``_&&_`` or ``@in``; functions as identifiers."""
 _POSITION = re.compile(r"<input>:(\d+):(\d+): (.*?)(?:\n|$)")
 
 
@@ -56,6 +70,14 @@ def compile_condition(source: str) -> Condition:
         if match:
             raise ExpressionError(match.group(3).strip(), int(match.group(2))) from None
         raise ExpressionError(text.splitlines()[0] if text else "invalid expression") from None
+    unknown = sorted(
+        name
+        for name in program.functions()
+        if name not in STANDARD_FUNCTIONS and _IDENTIFIER.fullmatch(name)
+    )
+    if unknown:
+        column = source.find(unknown[0]) + 1 or 1
+        raise ExpressionError(f"unknown function '{unknown[0]}'", column)
     return Condition(source, frozenset(program.variables()), program)
 
 
