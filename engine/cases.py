@@ -300,6 +300,12 @@ def apply(
 ) -> None:
     """Write ``outcome``'s steps as events and move the case, guarded by its row version."""
     rows, values = step_rows(case, version_id, definition, outcome, unit, actor, at, now)
+    save(conn, case, values)
+    events.append(conn, rows)
+
+
+def save(conn: Connection, case: Any, values: dict[str, Any]) -> None:
+    """Update ``case`` only if no one changed it since it was read (its row version)."""
     result = conn.execute(
         sa.update(CASES)
         .where(CASES.c.id == case.id, CASES.c.row_version == case.row_version)
@@ -307,7 +313,6 @@ def apply(
     )
     if result.rowcount != 1:
         raise Conflict(f"complaint {case.number} was changed meanwhile: reload and try again")
-    events.append(conn, rows)
 
 
 def step_rows(

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 
 from engine import events, registry
 from engine.calendars import calendar_of
-from engine.cases import CASES, SCHEDULER, destination_unit, facts_of, step_rows
+from engine.cases import CASES, SCHEDULER, destination_unit, facts_of, save, step_rows
 from engine.db import is_postgres
 from engine.errors import Conflict, Refused
 from engine.models import Firing
@@ -498,7 +498,7 @@ def _overdue(conn: Connection, store: Store, row: Any, now: dt.datetime) -> bool
                 rows, values = step_rows(
                     row, published.id, definition, outcome, unit, None, row.due_at, now
                 )
-                _guarded_update(conn, row, values)
+                save(conn, row, values)
                 events.append(conn, rows)
                 return True
     flag = Outcome((Step(_flag_transition(row.state), row.state, row.state),), row.state, row.data)
@@ -507,7 +507,7 @@ def _overdue(conn: Connection, store: Store, row: Any, now: dt.datetime) -> bool
     )
     values["overdue"] = True
     del values["entered_at"], values["due_at"]  # still in the same state, still as late
-    _guarded_update(conn, row, values)
+    save(conn, row, values)
     events.append(conn, rows)
     return False
 
@@ -524,16 +524,6 @@ def _flag_transition(state: str) -> Transition:
     return Transition.model_validate(
         {"trigger": OVERDUE_TRIGGER, "kind": "escalation", "from": [state], "to": state}
     )
-
-
-def _guarded_update(conn: Connection, row: Any, values: dict[str, Any]) -> None:
-    result = conn.execute(
-        sa.update(CASES)
-        .where(CASES.c.id == row.id, CASES.c.row_version == row.row_version)
-        .values(**values)
-    )
-    if result.rowcount != 1:
-        raise Conflict(f"complaint {row.number} changed meanwhile")
 
 
 __all__ = ["SCHEDULER", "FiringReport", "TickReport", "plan", "run_deadlines", "tick"]

@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from engine import events, registry
 from engine.calendars import deadline_of
-from engine.cases import CASES, load
-from engine.errors import Conflict, InvalidInput, Refused
+from engine.cases import load, save
+from engine.errors import InvalidInput, Refused
 from engine.users import Actor
 
 MIGRATE_TRIGGER = "migrate"
@@ -74,23 +73,21 @@ def migrate_cases(
                 "prev_hash": case.last_hash,
             },
         )
-        result = conn.execute(
-            sa.update(CASES)
-            .where(CASES.c.id == case.id, CASES.c.row_version == case.row_version)
-            .values(
-                definition_version_id=target.id,
-                state=dest,
-                entered_at=now,
-                due_at=deadline_of(target.definition, dest, now),
-                overdue=False,
-                closed=dest in target.definition.end_states,
-                seq=case.seq + 1,
-                last_hash=event["hash"],
-                row_version=case.row_version + 1,
-            )
+        save(
+            conn,
+            case,
+            {
+                "definition_version_id": target.id,
+                "state": dest,
+                "entered_at": now,
+                "due_at": deadline_of(target.definition, dest, now),
+                "overdue": False,
+                "closed": dest in target.definition.end_states,
+                "seq": case.seq + 1,
+                "last_hash": event["hash"],
+                "row_version": case.row_version + 1,
+            },
         )
-        if result.rowcount != 1:
-            raise Conflict(f"{case.number} changed meanwhile: try again")
         events.append(conn, [event])
         moved.append({"number": case.number, "from": case.state, "to": dest})
     return moved
