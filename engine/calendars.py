@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from workflow.calendar import BusinessCalendar
 from workflow.definition import Definition
-from workflow.machine import machine_for
+from workflow.machine import WorkflowMachine, machine_for
 
 
 def calendar_of(definition: Definition) -> BusinessCalendar:
@@ -15,11 +16,20 @@ def calendar_of(definition: Definition) -> BusinessCalendar:
 
 
 def deadline_of(definition: Definition, state: str, entered: dt.datetime) -> dt.datetime | None:
-    """When a case entering ``state`` at ``entered`` becomes overdue, if ever."""
+    """When a case entering ``state`` at ``entered`` becomes overdue, if ever.
+
+    Cached: a firing moves thousands of cases into one state at one instant.
+    """
+    return _deadline(machine_for(definition), state, entered)
+
+
+@functools.lru_cache(maxsize=4096)
+def _deadline(machine: WorkflowMachine, state: str, entered: dt.datetime) -> dt.datetime | None:
+    definition = machine.definition
     spec = definition.states[state].deadline
     if spec is None:
         return None
-    calendar = calendar_of(definition)
+    calendar = machine.calendar
     if spec.working_days is not None:
         return calendar.add_working_days(entered, spec.working_days)
     return calendar.add_working_hours(entered, spec.working_hours or 0)

@@ -365,7 +365,6 @@ def step_rows(
     values = {
         "state": state,
         "unit_code": unit,
-        "data": outcome.data,
         "entered_at": at,
         "due_at": deadline_of(definition, state, at),
         "overdue": False,
@@ -374,4 +373,6 @@ def step_rows(
         "last_hash": prev,
         "row_version": case.row_version + 1,
     }
+    if outcome.changes:
+        values["data"] = outcome.data  # scheduled steps change no data: skip re-writing it
     return rows, values
