@@ -24,6 +24,7 @@ from workflow.loader import load_text
 VERSIONS = DefinitionVersion.__table__  # type: ignore[attr-defined]
 
 _parsed: dict[str, Definition] = {}
+_by_id: dict[tuple[str, int], Published] = {}
 
 
 @dataclass(frozen=True)
@@ -106,10 +107,22 @@ def latest_version(conn: Connection, definition_id: str) -> int:
 
 
 def get(conn: Connection, version_id: int) -> Published:
+    """A published version by id. Versions never change once published, so each is read
+    from the database once per process (a tick or a replay asks for the same one often)."""
+    cached = _by_id.get((_database_of(conn), version_id))
+    if cached is not None:
+        return cached
     row = conn.execute(sa.select(VERSIONS).where(VERSIONS.c.id == version_id)).first()
     if row is None:
         raise NotFound(f"unknown definition version #{version_id}")
-    return _published(row)
+    published = _published(row)
+    _by_id[(_database_of(conn), version_id)] = published
+    return published
+
+
+def _database_of(conn: Connection) -> str:
+    """Which database a connection is to: ids are only unique within one."""
+    return conn.engine.url.render_as_string(hide_password=True)
 
 
 def find(conn: Connection, ref: str) -> Published:
