@@ -185,6 +185,8 @@ class Firing(SQLModel, table=True):
 
 
 class ApiKey(SQLModel, table=True):
+    """A key for API and Open311 clients. Only the SHA-256 of the key is stored."""
+
     __tablename__ = "api_key"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -192,3 +194,6 @@ class ApiKey(SQLModel, table=True):
     key_hash: str = Field(max_length=64, unique=True)
     created_at: dt.datetime = Field(sa_type=utc_datetime())
     active: bool = True
+    user_name: str | None = Field(default=None, max_length=64)
+    """The user the key acts as (role and unit scope); None: a client that only files
+    electronic complaints and reads public data."""

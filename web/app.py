@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from engine.db import sqlite_url
 from web.admin import admin
+from web.api import api
 from web.auditor import auditor
 from web.auth import auth, login_manager
 from web.citizen import citizen
@@ -21,6 +22,7 @@ from web.extensions import babel, csrf, limiter
 from web.home import home
 from web.monitoring import monitoring
 from web.officer import officer
+from web.open311 import open311
 
 DEFAULT_DEFINITIONS = Path(__file__).resolve().parent.parent / "definitions"
 """The definitions shipped with the product, next to the packages in a checkout."""
@@ -69,7 +71,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=_locale)
-    for blueprint in (home, auth, officer, citizen, admin, auditor, monitoring):
+    for blueprint in (home, auth, officer, citizen, admin, auditor, monitoring, api, open311):
         app.register_blueprint(blueprint)
     app.jinja_env.filters["wib"] = lambda value: _wib(value, app.config["TIMEZONE"])
     app.jinja_env.globals["languages"] = LANGUAGES

@@ -6,7 +6,7 @@ import click
 from flask.cli import FlaskGroup
 
 from web.app import create_app
-from web.commands import admin, cases, definitions, server
+from web.commands import admin, apikeys, cases, definitions, server
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
@@ -21,6 +21,7 @@ for command in (
     admin.db,
     admin.init,
     admin.user,
+    apikeys.apikey,
     cases.case,
     cases.tick,
     cases.replay,

@@ -8,13 +8,12 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from engine import registry
-from engine.errors import InvalidInput
+from engine.accounts import add_account
 from engine.migrate import upgrade
 from engine.units import load_units, read_csv
-from engine.users import add_user, list_users
+from engine.users import list_users
 from web.clitools import emit, handled, json_option, now_option, store
 from web.commands.definitions import shipped_files
-from workflow.definition import UnitLevel
 
 
 @click.group(cls=AppGroup)
@@ -76,18 +75,10 @@ def user_add(name: str, role: str, unit_code: str, password: str | None, as_json
     """Add a user at a unit with a role."""
     db_store = store()
     tree = db_store.tree()
-    tree.require(unit_code)
-    levels = _role_levels()
-    if role not in levels:
-        raise InvalidInput(f"unknown role '{role}' (roles: {', '.join(sorted(levels))})")
-    if levels[role] and tree.levels[unit_code] not in levels[role]:
-        wanted = " or ".join(sorted(level.value for level in levels[role]))
-        raise InvalidInput(
-            f"role '{role}' acts at {wanted} level, but unit {unit_code} is a "
-            f"{tree.levels[unit_code].value}"
-        )
     with db_store.write() as conn:
-        actor = add_user(conn, name, role, unit_code, password)
+        actor = add_account(
+            conn, tree, name=name, role=role, unit_code=unit_code, password=password
+        )
     emit(actor.__dict__, as_json, f"added {actor.name} ({actor.role} at {actor.unit_code})")
 
 
@@ -99,18 +90,3 @@ def user_list(as_json: bool) -> None:
     with store().read() as conn:
         users = list_users(conn)
     emit(users, as_json, "\n".join(f"{u['name']}\t{u['role']}\t{u['unit']}" for u in users))
-
-
-SYSTEM_ROLES = frozenset({"admin", "auditor"})
-"""Roles of Diktum itself, not of a definition: administrators and auditors."""
-
-
-def _role_levels() -> dict[str, set[UnitLevel]]:
-    """Every role of the published definitions with the levels it acts at; Diktum's own
-    roles act anywhere (an empty set)."""
-    levels: dict[str, set[UnitLevel]] = {name: set() for name in SYSTEM_ROLES}
-    with store().read() as conn:
-        for published in registry.all_versions(conn):
-            for name, spec in published.definition.roles.items():
-                levels.setdefault(name, set()).add(spec.level)
-    return levels

@@ -1,0 +1,91 @@
+"""Administering user accounts: who may hold which role where, adding and deactivating.
+
+The CLI (``diktum user add``) and the administrators' page both add users through
+``add_account``, so a role is checked against the unit's level the same way everywhere:
+a role of a definition acts at the levels that definition gives it (a ``camat`` at a
+kecamatan), and Diktum's own roles (``admin``, ``auditor``) act anywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from engine import registry
+from engine.errors import InvalidInput, NotFound
+from engine.units import UnitTree
+from engine.users import USERS, Actor, add_user
+from workflow.definition import UnitLevel
+
+SYSTEM_ROLES = frozenset({"admin", "auditor"})
+"""Roles of Diktum itself, not of a definition: administrators and auditors."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user as an administrator sees them (never the password hash)."""
+
+    name: str
+    role: str
+    unit_code: str
+    active: bool
+
+
+def role_levels(conn: Connection) -> dict[str, frozenset[UnitLevel]]:
+    """Every role of the published definitions with the levels it acts at; Diktum's own
+    roles act anywhere (an empty set)."""
+    levels: dict[str, set[UnitLevel]] = {name: set() for name in SYSTEM_ROLES}
+    for published in registry.all_versions(conn):
+        for name, spec in published.definition.roles.items():
+            levels.setdefault(name, set()).add(spec.level)
+    return {name: frozenset(found) for name, found in levels.items()}
+
+
+def check_assignment(
+    tree: UnitTree, levels: dict[str, frozenset[UnitLevel]], role: str, unit_code: str
+) -> None:
+    """Raise ``NotFound`` for an unknown unit, ``InvalidInput`` for an unknown role or a
+    role at a unit of the wrong level."""
+    tree.require(unit_code)
+    if role not in levels:
+        raise InvalidInput(f"unknown role '{role}' (roles: {', '.join(sorted(levels))})")
+    if levels[role] and tree.levels[unit_code] not in levels[role]:
+        wanted = " or ".join(sorted(level.value for level in levels[role]))
+        raise InvalidInput(
+            f"role '{role}' acts at {wanted} level, but unit {unit_code} is a "
+            f"{tree.levels[unit_code].value}"
+        )
+
+
+def add_account(
+    conn: Connection,
+    tree: UnitTree,
+    *,
+    name: str,
+    role: str,
+    unit_code: str,
+    password: str | None,
+) -> Actor:
+    """Add a user after checking the role against the unit; nothing is written on error."""
+    check_assignment(tree, role_levels(conn), role, unit_code)
+    return add_user(conn, name, role, unit_code, password)
+
+
+def accounts(conn: Connection) -> list[Account]:
+    """Every user, active or not, by name."""
+    rows = conn.execute(
+        sa.select(USERS.c.name, USERS.c.role, USERS.c.unit_code, USERS.c.active).order_by(
+            USERS.c.name
+        )
+    )
+    return [Account(r.name, r.role, r.unit_code, bool(r.active)) for r in rows]
+
+
+def set_active(conn: Connection, name: str, active: bool) -> None:
+    """Deactivate (or reactivate) a user: a deactivated user can no longer sign in, and a
+    session they hold ends at its next request. Their events keep their name."""
+    result = conn.execute(sa.update(USERS).where(USERS.c.name == name).values(active=active))
+    if result.rowcount != 1:
+        raise NotFound(f"unknown user '{name}'")
