@@ -28,8 +28,7 @@ from engine.registry import VERSIONS, Published
 from engine.units import UnitTree
 from engine.users import MIN_PASSWORD
 from web.auth import ADMIN, roles_required
-from web.extensions import app_store
-from web.forms import now
+from web.extensions import app_store, now
 from workflow.diagram import mermaid
 from workflow.errors import DefinitionError, Problem
 

@@ -49,7 +49,7 @@ from engine.units import UnitTree
 from engine.users import Actor, get_actor
 from engine.views import case_detail
 from web.auth import ADMIN, AUDITOR
-from web.extensions import app_store, csrf, limiter
+from web.extensions import app_store, csrf, limiter, now
 from web.openapi import (
     ActionIn,
     ActionResult,
@@ -324,19 +324,6 @@ def _credential_key() -> str:
     return f"addr:{request.remote_addr}"
 
 
-def clock() -> dt.datetime:
-    """Now, or the instant ``NOW`` (``DIKTUM_NOW``) fixes for demos and tests."""
-    fixed = current_app.config.get("NOW")
-    if isinstance(fixed, dt.datetime):
-        return fixed
-    if isinstance(fixed, str) and fixed:
-        instant = dt.datetime.fromisoformat(fixed)
-        if instant.tzinfo is None:
-            instant = instant.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
-        return instant
-    return dt.datetime.now(dt.UTC)
-
-
 # --- registering endpoints --------------------------------------------------------------
 
 
@@ -609,7 +596,7 @@ def create_case(caller: Caller, body: IntakeIn) -> tuple[Receipt, dict[str, str]
             category=body.category,
             fields=dict(body.fields),
             received_at=body.received_at,
-            now=clock(),
+            now=now(),
             actor=caller.actor,
             complainant=person,
         )
@@ -921,7 +908,7 @@ def take_action(caller: Caller, number: str, trigger: str, body: ActionIn) -> Ac
             actor=actor,
             fields=dict(body.fields),
             expected_version=body.expected_version,
-            now=clock(),
+            now=now(),
         )
     return ActionResult.model_validate(
         {
@@ -966,7 +953,7 @@ def monitoring_report(caller: Caller, query: MonitoringQuery) -> MonitoringRepor
             raise invalid("unit", f"unknown unit '{unit}'")
         _report_unit(tree, actor, unit)
     with db.read() as conn:
-        payload = reports.monitoring(conn, tree, clock(), unit)
+        payload = reports.monitoring(conn, tree, now(), unit)
     return MonitoringReport.model_validate(payload)
 
 

@@ -31,8 +31,7 @@ from engine.cases import load
 from engine.errors import NotFound
 from engine.history import CaseHistory, case_history
 from web.auth import ADMIN, AUDITOR, roles_required
-from web.extensions import app_store
-from web.forms import zone
+from web.extensions import app_store, zone
 
 auditor = Blueprint("auditor", __name__, url_prefix="/audit")
 

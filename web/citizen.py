@@ -40,8 +40,8 @@ from engine.cases import OPEN_TRIGGER, load, open_case
 from engine.errors import InvalidInput, NotFound, Refused
 from engine.tick import OVERDUE_TRIGGER
 from engine.units import UnitTree
-from web.extensions import app_store, limiter
-from web.forms import citizen_form, now, personal_data, supplied
+from web.extensions import app_store, limiter, now
+from web.forms import citizen_form, personal_data, supplied
 from workflow.definition import Definition, FieldType, State, StateKind, UnitLevel
 
 citizen = Blueprint("citizen", __name__)

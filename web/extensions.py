@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -24,3 +27,20 @@ def app_store(app: Flask) -> Store:
         found = Store(app.config["DATABASE_URL"])
         app.extensions["diktum.store"] = found
     return found
+
+
+def now() -> dt.datetime:
+    """The engine's clock at the web edge: ``NOW`` from the config (``DIKTUM_NOW``, as
+    the CLI's ``--now``) for simulations, demos and tests, else the real clock."""
+    fixed = current_app.config.get("NOW")
+    if not fixed:
+        return dt.datetime.now(dt.UTC)
+    instant = fixed if isinstance(fixed, dt.datetime) else dt.datetime.fromisoformat(str(fixed))
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=zone())
+    return instant
+
+
+def zone() -> ZoneInfo:
+    """The users' time zone (WIB unless configured otherwise)."""
+    return ZoneInfo(current_app.config["TIMEZONE"])

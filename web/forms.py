@@ -16,9 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeAlias
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -44,6 +42,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput, NumberInput
 
 from engine.cases import MAX_DESCRIPTION, MAX_TITLE, PersonalData
+from web.extensions import zone
 from workflow.definition import Definition, FieldSpec, FieldType, Transition, UnitLevel
 from workflow.fields import MAX_TEXT, UNIT_CODE
 
@@ -63,23 +62,6 @@ EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 YES = "ya"
 NO = "tidak"
-
-
-def now() -> dt.datetime:
-    """The engine's clock at the web edge: ``NOW`` from the config (``DIKTUM_NOW``, as
-    the CLI's ``--now``) for simulations, demos and tests, else the real clock."""
-    fixed = current_app.config.get("NOW")
-    if not fixed:
-        return dt.datetime.now(dt.UTC)
-    instant = fixed if isinstance(fixed, dt.datetime) else dt.datetime.fromisoformat(str(fixed))
-    if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=zone())
-    return instant
-
-
-def zone() -> ZoneInfo:
-    """The users' time zone (WIB unless configured otherwise)."""
-    return ZoneInfo(current_app.config["TIMEZONE"])
 
 
 def field_name(name: str) -> str:

@@ -26,8 +26,7 @@ from engine import counts, registry, reports
 from engine.errors import InvalidInput
 from engine.units import UnitTree
 from web.auth import WebUser
-from web.extensions import app_store
-from web.forms import now, zone
+from web.extensions import app_store, now, zone
 from workflow.definition import Definition, UnitLevel
 
 monitoring = Blueprint("monitoring", __name__, url_prefix="/pemantauan")

@@ -36,10 +36,9 @@ from engine.tick import OVERDUE_TRIGGER
 from engine.units import UnitTree
 from web.auth import WebUser, roles_required
 from web.citizen import diktum_of, receipt_view, shown_value
-from web.extensions import app_store
+from web.extensions import app_store, now
 from web.forms import (
     action_form,
-    now,
     officer_intake_form,
     personal_data,
     supplied,

@@ -43,8 +43,8 @@ from engine.cases import CASES, MAX_DESCRIPTION, MAX_TITLE, PersonalData, open_c
 from engine.errors import EngineError, NotFound
 from engine.numbers import normalise
 from engine.units import UnitTree
-from web.api import acting_user, clock, public_text
-from web.extensions import app_store, csrf, limiter
+from web.api import acting_user, public_text
+from web.extensions import app_store, csrf, limiter, now
 from workflow.definition import Definition, FieldSpec, FieldType
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -403,7 +403,7 @@ def create_request(fmt: str) -> Response:
             description=description,
             category=service.category,
             fields=attributes,
-            now=clock(),
+            now=now(),
             actor=actor,
             complainant=PersonalData(
                 name=name,
@@ -509,7 +509,7 @@ def list_requests(fmt: str) -> Response:
     ids = request.args.get("service_request_id", "").strip()
     codes = [c.strip() for c in request.args.get("service_code", "").split(",") if c.strip()]
     if not ids:
-        end = _instant("end_date") or clock()
+        end = _instant("end_date") or now()
         start = _instant("start_date") or end - dt.timedelta(days=DEFAULT_DAYS)
         where += [CASES.c.received_at >= start, CASES.c.received_at <= end]
         statuses = {s.strip() for s in request.args.get("status", "").split(",") if s.strip()}
