@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test lint typecheck clean install
+.PHONY: run test lint typecheck clean install translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,17 @@ typecheck: $(STAMP)
 
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Re-extract the UI's messages, merge them into the catalogs, compile them. New msgids
+# arrive untranslated: fill them in web/translations/en/LC_MESSAGES/messages.po and run
+# this again (tests/test_translations.py fails while any is missing).
+TRANSLATIONS := web/translations
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --add-location=file \
+		--project=Diktum --no-wrap --sort-output -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l en \
+		--init-missing --no-fuzzy-matching --ignore-obsolete --no-wrap
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) -l en --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 from tests.conftest import DEFINITIONS, ROOT
 from workflow.diagram import mermaid
@@ -30,3 +31,10 @@ def test_readme_diagrams_are_those_of_the_shipped_definitions() -> None:
         (ROOT / "README.md").write_text(updated, encoding="utf-8")
         return
     assert current == expected_block(), "run: DIKTUM_UPDATE_README=1 make test"
+
+
+def test_every_image_the_readme_shows_exists() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert images, "the tour shows screenshots"
+    assert [i for i in images if not (ROOT / i).is_file()] == []
