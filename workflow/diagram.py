@@ -29,12 +29,13 @@ _LOOKALIKES = str.maketrans(
         "\n": " ",
     }
 )
-_ICONS = {
+_KIND_PREFIX = {
     TransitionKind.manual: "",
-    TransitionKind.scheduled: "⏰ ",
+    TransitionKind.scheduled: "terjadwal: ",
     TransitionKind.automatic: "",
-    TransitionKind.escalation: "⌛ ",
+    TransitionKind.escalation: "lewat batas waktu: ",
 }
+"""Words, not emoji: servers and browsers without an emoji font draw empty boxes."""
 
 
 def mermaid(definition: Definition, counts: Mapping[str, int] | None = None) -> str:
@@ -65,7 +66,7 @@ def mermaid(definition: Definition, counts: Mapping[str, int] | None = None) -> 
 
 
 def _label(t: Transition) -> str:
-    parts = [_ICONS[t.kind] + (t.title or t.trigger)]
+    parts = [_KIND_PREFIX[t.kind] + (t.title or t.trigger)]
     if t.schedule is not None:
         days = ",".join(d.value for d in t.schedule.day_of_week)
         parts.append(f"{days} {t.schedule.hour:02d}.{t.schedule.minute:02d}")
