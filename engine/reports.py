@@ -56,35 +56,41 @@ def _closed_in(
 
 
 def _escalated_out(
-    conn: Connection, subtree: set[str], start: dt.datetime, end: dt.datetime
-) -> list[dict[str, Any]]:
-    """Cases from ``subtree`` whose unit left it by a step that occurred in the period."""
-    cases = {
-        row.id: row
-        for row in conn.execute(
-            sa.select(CASES).where(
-                CASES.c.origin_unit.in_(sorted(subtree)),
-                CASES.c.unit_code.not_in(sorted(subtree)),
-            )
-        )
-    }
-    if not cases:
-        return []
+    conn: Connection, regions: dict[str, set[str]], start: dt.datetime, end: dt.datetime
+) -> dict[str, list[dict[str, Any]]]:
+    """Per region (a unit's subtree, keyed by the unit; regions do not overlap): the cases
+    received there that a step in the period moved out of it, and that are still out.
+
+    One query over the period's steps of those cases, however many regions are asked.
+    """
+    region_of = {unit: key for key, units in regions.items() for unit in units}
     log = events.EVENTS
     steps = conn.execute(
-        sa.select(log.c.case_id, log.c.occurred_at, log.c.payload)
-        .where(log.c.case_id.in_(list(cases)), log.c.occurred_at >= start, log.c.occurred_at < end)
-        .order_by(log.c.case_id, log.c.seq)
+        sa.select(CASES, log.c.occurred_at, log.c.payload)
+        .join(log, log.c.case_id == CASES.c.id)
+        .where(
+            CASES.c.origin_unit.in_(sorted(region_of)),
+            log.c.occurred_at >= start,
+            log.c.occurred_at < end,
+        )
+        .order_by(CASES.c.id, log.c.seq)
     )
-    found: dict[int, dict[str, Any]] = {}
-    for case_id, occurred_at, payload in steps:
-        moved_to = (payload or {}).get("unit")
-        if moved_to and moved_to not in subtree and case_id not in found:
-            found[case_id] = _case_summary(cases[case_id]) | {
-                "escalated_at": occurred_at,
+    found: dict[str, dict[int, dict[str, Any]]] = {key: {} for key in regions}
+    for row in steps:
+        key = region_of[row.origin_unit]
+        region = regions[key]
+        moved_to = (row.payload or {}).get("unit")
+        if (
+            row.unit_code not in region
+            and moved_to
+            and moved_to not in region
+            and row.id not in found[key]
+        ):
+            found[key][row.id] = _case_summary(row) | {
+                "escalated_at": row.occurred_at,
                 "escalated_to": moved_to,
             }
-    return list(found.values())
+    return {key: list(cases.values()) for key, cases in found.items()}
 
 
 def kecamatan_weekly(
@@ -95,7 +101,7 @@ def kecamatan_weekly(
     end = week_start + dt.timedelta(days=7)
     subtree = set(tree.descendants(kecamatan))
     resolved = _closed_in(conn, subtree, week_start, end)
-    unresolved = _escalated_out(conn, subtree, week_start, end)
+    unresolved = _escalated_out(conn, {kecamatan: subtree}, week_start, end)[kecamatan]
     still_open = conn.execute(
         sa.select(sa.func.count())
         .select_from(CASES)
@@ -123,18 +129,20 @@ def city_report(
     kecamatans = sorted(
         code for code in tree.children.get(city, []) if tree.levels[code] is UnitLevel.kecamatan
     )
-    below = {u for k in kecamatans for u in tree.descendants(k)}
-    per_kecamatan = []
-    for code in kecamatans:
-        units = set(tree.descendants(code))
-        per_kecamatan.append(
-            {
-                "kecamatan": code,
-                "name": tree.names[code],
-                "resolved": len(_closed_in(conn, units, start, end)),
-                "escalated": len(_escalated_out(conn, units, start, end)),
-            }
-        )
+    regions = {code: set(tree.descendants(code)) for code in kecamatans}
+    below = set().union(*regions.values())
+    kecamatan_of = {unit: code for code, units in regions.items() for unit in units}
+    closed = _closed_in(conn, subtree, start, end)
+    escalated = _escalated_out(conn, regions, start, end)
+    per_kecamatan = [
+        {
+            "kecamatan": code,
+            "name": tree.names[code],
+            "resolved": sum(1 for c in closed if kecamatan_of.get(c["unit"]) == code),
+            "escalated": len(escalated[code]),
+        }
+        for code in kecamatans
+    ]
     return {
         "report": "city",
         "diktum": "KEEMPAT c",
@@ -142,8 +150,8 @@ def city_report(
         "name": tree.names[city],
         "from": start,
         "to": end,
-        "resolved_at_city": _closed_in(conn, subtree - below, start, end),
-        "escalated_to_province": _escalated_out(conn, subtree, start, end),
+        "resolved_at_city": [c for c in closed if c["unit"] not in below],
+        "escalated_to_province": _escalated_out(conn, {city: subtree}, start, end)[city],
         "kecamatan": per_kecamatan,
     }
 
