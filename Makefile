@@ -32,9 +32,12 @@ typecheck: $(STAMP)
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# Re-extract the UI's messages, merge them into the catalogs, compile them. New msgids
-# arrive untranslated: fill them in web/translations/en/LC_MESSAGES/messages.po and run
-# this again (tests/test_translations.py fails while any is missing).
+# Re-extract the messages, merge them into the catalogs, compile them. The UI is written
+# in Indonesian (domain `messages`, translated to English); the engine's messages are
+# English `Text("...")` (domain `engine`, translated to Indonesian). New msgids arrive
+# untranslated: fill them in web/translations/en/LC_MESSAGES/messages.po or
+# web/translations/id/LC_MESSAGES/engine.po and run this again
+# (tests/test_translations.py fails while any is missing).
 TRANSLATIONS := web/translations
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --add-location=file \
@@ -42,6 +45,11 @@ translations: $(STAMP)
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l en \
 		--init-missing --no-fuzzy-matching --ignore-obsolete --no-wrap
 	$(BIN)/pybabel compile -d $(TRANSLATIONS) -l en --statistics
+	$(BIN)/pybabel extract --no-default-keywords -k Text --add-location=file \
+		--project=Diktum --no-wrap --sort-output -o $(TRANSLATIONS)/engine.pot workflow engine
+	$(BIN)/pybabel update -D engine -i $(TRANSLATIONS)/engine.pot -d $(TRANSLATIONS) -l id \
+		--init-missing --no-fuzzy-matching --ignore-obsolete --no-wrap
+	$(BIN)/pybabel compile -D engine -d $(TRANSLATIONS) -l id --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

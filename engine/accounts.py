@@ -18,6 +18,7 @@ from engine.errors import InvalidInput, NotFound
 from engine.units import UnitTree
 from engine.users import USERS, Actor, add_user
 from workflow.definition import UnitLevel
+from workflow.messages import Text
 
 SYSTEM_ROLES = frozenset({"admin", "auditor"})
 """Roles of Diktum itself, not of a definition: administrators and auditors."""
@@ -50,12 +51,23 @@ def check_assignment(
     role at a unit of the wrong level."""
     tree.require(unit_code)
     if role not in levels:
-        raise InvalidInput(f"unknown role '{role}' (roles: {', '.join(sorted(levels))})")
+        raise InvalidInput(
+            Text(
+                "unknown role '%(role)s' (roles: %(known)s)",
+                role=role,
+                known=", ".join(sorted(levels)),
+            )
+        )
     if levels[role] and tree.levels[unit_code] not in levels[role]:
         wanted = " or ".join(sorted(level.value for level in levels[role]))
         raise InvalidInput(
-            f"role '{role}' acts at {wanted} level, but unit {unit_code} is a "
-            f"{tree.levels[unit_code].value}"
+            Text(
+                "role '%(role)s' acts at %(wanted)s level, but unit %(unit)s is a %(level)s",
+                role=role,
+                wanted=wanted,
+                unit=unit_code,
+                level=tree.levels[unit_code].value,
+            )
         )
 
 
@@ -88,4 +100,4 @@ def set_active(conn: Connection, name: str, active: bool) -> None:
     session they hold ends at its next request. Their events keep their name."""
     result = conn.execute(sa.update(USERS).where(USERS.c.name == name).values(active=active))
     if result.rowcount != 1:
-        raise NotFound(f"unknown user '{name}'")
+        raise NotFound(Text("unknown user '%(name)s'", name=name))

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 from engine.errors import InvalidInput, NotFound
 from engine.models import ApiKey
 from engine.users import USERS
+from workflow.messages import Text
 
 API_KEYS = ApiKey.__table__  # type: ignore[attr-defined]
 KEY_BYTES = 32
@@ -61,15 +62,17 @@ def create(
     """A new key named ``name`` (optionally acting as ``user_name``); returns the key's
     record and the key, which is not stored and cannot be shown again."""
     if not _NAME.match(name):
-        raise InvalidInput(f"key name '{name}': letters, digits, '.', '_' and '-', 1-64")
+        raise InvalidInput(
+            Text("key name '%(name)s': letters, digits, '.', '_' and '-', 1-64", name=name)
+        )
     if conn.execute(sa.select(API_KEYS.c.id).where(API_KEYS.c.name == name)).first():
-        raise InvalidInput(f"an API key named '{name}' already exists")
+        raise InvalidInput(Text("an API key named '%(name)s' already exists", name=name))
     if user_name is not None:
         found = conn.execute(
             sa.select(USERS.c.id).where(USERS.c.name == user_name, USERS.c.active.is_(True))
         ).first()
         if found is None:
-            raise NotFound(f"unknown user '{user_name}'")
+            raise NotFound(Text("unknown user '%(name)s'", name=user_name))
     key = secrets.token_urlsafe(KEY_BYTES)
     conn.execute(
         sa.insert(API_KEYS).values(
@@ -100,7 +103,7 @@ def revoke(conn: Connection, name: str) -> KeyInfo:
     """Deactivate the key named ``name``: it stops working at once."""
     row = conn.execute(sa.select(API_KEYS).where(API_KEYS.c.name == name)).first()
     if row is None:
-        raise NotFound(f"unknown API key '{name}'")
+        raise NotFound(Text("unknown API key '%(name)s'", name=name))
     conn.execute(sa.update(API_KEYS).where(API_KEYS.c.id == row.id).values(active=False))
     return KeyInfo(row.name, row.user_name, row.created_at, False)
 

@@ -24,6 +24,7 @@ from engine.users import Actor
 from workflow.definition import Definition, FieldType, OutsideWindow
 from workflow.fields import FieldErrors, coerce_all
 from workflow.machine import ActionRefused, Outcome, machine_for
+from workflow.messages import Text, text_of
 from workflow.schedule import next_window_start, window_open
 
 CASES = Case.__table__  # type: ignore[attr-defined]
@@ -82,42 +83,64 @@ def open_case(
     definition = published.definition
     received = received_at or now
     if received.tzinfo is None:
-        raise InvalidInput("received_at needs a timezone offset, e.g. +07:00")
+        raise InvalidInput(Text("received_at needs a timezone offset, e.g. +07:00"))
     if received > now:
-        raise InvalidInput("received_at is in the future")
+        raise InvalidInput(Text("received_at is in the future"))
     spec = definition.channels.get(channel)
     if spec is None:
         raise InvalidInput(
-            f"unknown channel '{channel}' for {definition.key} "
-            f"(channels: {', '.join(definition.channels)})"
+            Text(
+                "unknown channel '%(channel)s' for %(key)s (channels: %(known)s)",
+                channel=channel,
+                key=definition.key,
+                known=", ".join(definition.channels),
+            )
         )
     tree.require(unit_code)
     if spec.kind == "in_person":
         if actor is None:
-            raise Refused(f"channel '{channel}' is recorded by an officer: sign in")
+            raise Refused(
+                Text("channel '%(channel)s' is recorded by an officer: sign in", channel=channel)
+            )
         if actor.role not in spec.roles:
-            raise Refused(f"role '{actor.role}' does not receive on channel '{channel}'")
+            raise Refused(
+                Text(
+                    "role '%(role)s' does not receive on channel '%(channel)s'",
+                    role=actor.role,
+                    channel=channel,
+                )
+            )
         if not tree.covers(actor.unit_code, unit_code):
-            raise Refused(f"user '{actor.name}' cannot receive for unit {unit_code}")
+            raise Refused(
+                Text(
+                    "user '%(user)s' cannot receive for unit %(unit)s",
+                    user=actor.name,
+                    unit=unit_code,
+                )
+            )
     title = title.strip()
     if not title or len(title) > MAX_TITLE:
-        raise InvalidInput(f"title: 1 to {MAX_TITLE} characters")
+        raise InvalidInput(Text("title: 1 to %(limit)s characters", limit=MAX_TITLE))
     if len(description) > MAX_DESCRIPTION:
-        raise InvalidInput(f"description: at most {MAX_DESCRIPTION} characters")
+        raise InvalidInput(Text("description: at most %(limit)s characters", limit=MAX_DESCRIPTION))
     if (
         category is not None
         and definition.intake.categories
         and (category not in definition.intake.categories)
     ):
         raise InvalidInput(
-            f"unknown category '{category}' (one of {', '.join(definition.intake.categories)})"
+            Text(
+                "unknown category '%(category)s' (one of %(known)s)",
+                category=category,
+                known=", ".join(definition.intake.categories),
+            )
         )
     try:
         data = coerce_all(
             definition.fields, fields or {}, definition.intake.fields, definition.intake.optional
         )
     except FieldErrors as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(text_of(exc)) from None
     check_units(tree, definition, data)
 
     calendar = calendar_of(definition)
@@ -125,10 +148,15 @@ def open_case(
     carried: dt.datetime | None = None
     if not window_open(spec, received, calendar):
         if spec.outside_window is OutsideWindow.refuse:
-            raise Refused(spec.message or f"channel '{channel}' is closed at this time")
+            raise Refused(
+                spec.message
+                or Text("channel '%(channel)s' is closed at this time", channel=channel)
+            )
         carried = next_window_start(spec, received, calendar)
         if carried is None:
-            raise Refused(spec.message or f"channel '{channel}' has no next session")
+            raise Refused(
+                spec.message or Text("channel '%(channel)s' has no next session", channel=channel)
+            )
         entered = carried
 
     start = definition.start_state
@@ -202,7 +230,9 @@ def check_units(tree: UnitTree, definition: Definition, data: dict[str, Any]) ->
             try:
                 tree.check_level(value, spec.level, f"field '{name}'")
             except NotFound as exc:
-                raise InvalidInput(f"field '{name}': {exc}") from None
+                raise InvalidInput(
+                    Text("field '%(field)s': %(problem)s", field=name, problem=text_of(exc))
+                ) from None
 
 
 def load(conn: Connection, number: str) -> sa.Row[Any]:
@@ -212,7 +242,7 @@ def load(conn: Connection, number: str) -> sa.Row[Any]:
     if canonical is not None:
         row = conn.execute(sa.select(CASES).where(CASES.c.number == canonical)).first()
     if row is None:
-        raise NotFound(f"no complaint numbered '{number}'")
+        raise NotFound(Text("no complaint numbered '%(number)s'", number=number))
     return row
 
 
@@ -231,15 +261,28 @@ def fire(
     case = load(conn, number)
     if expected_version is not None and case.row_version != expected_version:
         raise Conflict(
-            f"complaint {case.number} changed since you opened it "
-            f"(version {expected_version}, now {case.row_version}): reload and try again"
+            Text(
+                "complaint %(number)s changed since you opened it (version %(expected)s, "
+                "now %(now)s): reload and try again",
+                number=case.number,
+                expected=expected_version,
+                now=case.row_version,
+            )
         )
     published = registry.get(conn, case.definition_version_id)
     definition = published.definition
     if actor.role not in definition.roles:
-        raise Refused(f"role '{actor.role}' has no part in {definition.key}")
+        raise Refused(
+            Text("role '%(role)s' has no part in %(key)s", role=actor.role, key=definition.key)
+        )
     if not tree.covers(actor.unit_code, case.unit_code):
-        raise Refused(f"user '{actor.name}' cannot act on complaints of unit {case.unit_code}")
+        raise Refused(
+            Text(
+                "user '%(user)s' cannot act on complaints of unit %(unit)s",
+                user=actor.name,
+                unit=case.unit_code,
+            )
+        )
     try:
         outcome = machine_for(definition).fire(
             case.state,
@@ -250,7 +293,7 @@ def fire(
             supplied=fields or {},
         )
     except ActionRefused as exc:
-        raise Refused(str(exc)) from None
+        raise Refused(text_of(exc)) from None
     check_units(tree, definition, outcome.changes)
     unit = destination_unit(tree, definition, case.unit_code, case.origin_unit, outcome)
     apply(conn, case, published.id, definition, outcome, unit, actor=actor, at=now, now=now)
@@ -281,7 +324,13 @@ def destination_unit(
         if t.escalate_to is not None:
             above = tree.ancestor_at(unit, t.escalate_to)
             if above is None:
-                raise Refused(f"unit {unit} has no {t.escalate_to.value} above it to escalate to")
+                raise Refused(
+                    Text(
+                        "unit %(unit)s has no %(level)s above it to escalate to",
+                        unit=unit,
+                        level=t.escalate_to.value,
+                    )
+                )
             unit = above
     return unit
 
@@ -312,7 +361,12 @@ def save(conn: Connection, case: Any, values: dict[str, Any]) -> None:
         .values(**values)
     )
     if result.rowcount != 1:
-        raise Conflict(f"complaint {case.number} was changed meanwhile: reload and try again")
+        raise Conflict(
+            Text(
+                "complaint %(number)s was changed meanwhile: reload and try again",
+                number=case.number,
+            )
+        )
 
 
 def step_rows(

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 
 from engine.cases import CASES
 from engine.errors import InvalidInput
+from workflow.messages import Text
 
 PAGE_SIZE = 50
 """Cases per inbox page."""
@@ -75,7 +76,7 @@ class Cursor:
             at = _EPOCH + dt.timedelta(microseconds=int(micros))
             return cls(at, int(case_id))
         except (ValueError, OverflowError):
-            raise InvalidInput(f"'{text}' is not an inbox page cursor") from None
+            raise InvalidInput(Text("'%(text)s' is not an inbox page cursor", text=text)) from None
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

@@ -20,6 +20,7 @@ from engine.models import DefinitionVersion
 from workflow.definition import Definition
 from workflow.errors import DefinitionError
 from workflow.loader import load_text
+from workflow.messages import Text
 
 VERSIONS = DefinitionVersion.__table__  # type: ignore[attr-defined]
 
@@ -59,8 +60,13 @@ def publish(
     if row is not None:
         if row.content_hash != digest:
             raise InvalidInput(
-                f"{path}: {definition.key} is already published with other content; "
-                f"publish the change as version {latest_version(conn, definition.id) + 1}"
+                Text(
+                    "%(path)s: %(key)s is already published with other content; "
+                    "publish the change as version %(next)s",
+                    path=path,
+                    key=definition.key,
+                    next=latest_version(conn, definition.id) + 1,
+                )
             )
         return _published(row), False
     new_id = conn.execute(
@@ -93,7 +99,9 @@ def publish_files(
         except DefinitionError as exc:
             problems.extend(exc.problems)
         except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"{path}: cannot read file: {exc}") from None
+            raise InvalidInput(
+                Text("%(path)s: cannot read file: %(reason)s", path=str(path), reason=str(exc))
+            ) from None
     if problems:
         raise DefinitionError(problems)
     return results
@@ -114,7 +122,7 @@ def get(conn: Connection, version_id: int) -> Published:
         return cached
     row = conn.execute(sa.select(VERSIONS).where(VERSIONS.c.id == version_id)).first()
     if row is None:
-        raise NotFound(f"unknown definition version #{version_id}")
+        raise NotFound(Text("unknown definition version #%(id)s", id=version_id))
     published = _published(row)
     _by_id[(_database_of(conn), version_id)] = published
     return published
@@ -131,12 +139,16 @@ def find(conn: Connection, ref: str) -> Published:
     query = sa.select(VERSIONS).where(VERSIONS.c.definition_id == ident)
     if version:
         if not version.isdigit():
-            raise InvalidInput(f"'{ref}': a version is a whole number, as in {ident}@1")
+            raise InvalidInput(
+                Text("'%(ref)s': a version is a whole number, as in %(id)s@1", ref=ref, id=ident)
+            )
         query = query.where(VERSIONS.c.version == int(version))
     row = conn.execute(query.order_by(VERSIONS.c.version.desc()).limit(1)).first()
     if row is None:
         known = ", ".join(p.definition.key for p in all_versions(conn)) or "none"
-        raise NotFound(f"unknown definition '{ref}' (published: {known})")
+        raise NotFound(
+            Text("unknown definition '%(ref)s' (published: %(known)s)", ref=ref, known=known)
+        )
     return _published(row)
 
 

@@ -25,6 +25,7 @@ from engine.units import UnitTree
 from engine.versioning import ADMIN_ROLE, MIGRATE_TRIGGER
 from workflow.definition import Definition, TransitionKind
 from workflow.machine import machine_for
+from workflow.messages import Text
 
 BATCH = 500
 """Cases read per query when verifying the whole log."""
@@ -100,11 +101,15 @@ def check_case(
     for expected_seq, event in enumerate(log, start=1):
         seq = event["seq"]
         if seq != expected_seq:
-            return verdict.fail(expected_seq, f"event {expected_seq} is missing")
+            return verdict.fail(expected_seq, Text("event %(seq)s is missing", seq=expected_seq))
         if event["prev_hash"] != prev:
-            return verdict.fail(seq, f"event {seq} does not follow event {seq - 1}")
+            return verdict.fail(
+                seq, Text("event %(seq)s does not follow event %(before)s", seq=seq, before=seq - 1)
+            )
         if events.digest(case.number, event) != event["hash"]:
-            return verdict.fail(seq, f"event {seq} was altered after it was recorded")
+            return verdict.fail(
+                seq, Text("event %(seq)s was altered after it was recorded", seq=seq)
+            )
         prev = event["hash"]
         if until is not None and event["occurred_at"] > until:
             break
@@ -128,7 +133,7 @@ def check_case(
             data.update(payload.get("fields") or {})
             unit = payload.get("unit", unit)
         if problem:
-            return verdict.fail(seq, f"event {seq}: {problem}")
+            return verdict.fail(seq, Text("event %(seq)s: %(problem)s", seq=seq, problem=problem))
         state = event["dest"]
         closed = state in definition.end_states
         verdict.events = seq
@@ -159,18 +164,24 @@ def check_case(
         }
         mismatch = _compare(case, rebuilt)
         if mismatch:
-            return verdict.fail(None, f"the stored case disagrees with its log: {mismatch}")
+            return verdict.fail(
+                None, Text("the stored case disagrees with its log: %(problem)s", problem=mismatch)
+            )
     return verdict
 
 
 def _check_open(definition: Definition, event: Mapping[str, Any]) -> str | None:
     if event["trigger"] != OPEN_TRIGGER or event["source"] is not None:
-        return "a case's first event must be its intake"
+        return Text("a case's first event must be its intake")
     if event["dest"] != definition.start_state:
-        return f"intake must enter '{definition.start_state}', not '{event['dest']}'"
+        return Text(
+            "intake must enter '%(start)s', not '%(dest)s'",
+            start=definition.start_state,
+            dest=event["dest"],
+        )
     channel = (event["payload"] or {}).get("channel")
     if channel not in definition.channels:
-        return f"intake on unknown channel '{channel}'"
+        return Text("intake on unknown channel '%(channel)s'", channel=channel)
     return None
 
 
@@ -186,34 +197,52 @@ def _check_step(
 ) -> str | None:
     trigger, source, dest = event["trigger"], event["source"], event["dest"]
     if source != state:
-        return f"starts from '{source}' but the case was in '{state}'"
+        return Text(
+            "starts from '%(source)s' but the case was in '%(state)s'", source=source, state=state
+        )
     if trigger == MIGRATE_TRIGGER:
         ok = event["role"] == ADMIN_ROLE and dest in definition.states
-        return None if ok else "a migration by a non-administrator or into an unknown state"
+        return None if ok else Text("a migration by a non-administrator or into an unknown state")
     if trigger == OVERDUE_TRIGGER:
         ok = dest == source and definition.states[source].deadline is not None
-        return None if ok else "an overdue flag on a state without a deadline"
+        return None if ok else Text("an overdue flag on a state without a deadline")
     machine = machine_for(definition)
     candidates = [t for t in machine.transitions_from(source, trigger) if t.dest == dest]
     if not candidates:
-        return f"no transition '{trigger}' from '{source}' to '{dest}' in {definition.key}"
+        return Text(
+            "no transition '%(trigger)s' from '%(source)s' to '%(dest)s' in %(key)s",
+            trigger=trigger,
+            source=source,
+            dest=dest,
+            key=definition.key,
+        )
     transition = candidates[0]
     merged = {**data, **((event["payload"] or {}).get("fields") or {})}
     if transition.kind is TransitionKind.manual:
         role = event["role"]
         if role not in transition.roles:
-            return f"role '{role}' may not take '{trigger}'"
+            return Text("role '%(role)s' may not take '%(trigger)s'", role=role, trigger=trigger)
         actor_unit = event["unit_code"]
         if actor_unit is None or actor_unit not in tree.names or not tree.covers(actor_unit, unit):
-            return f"'{event['actor']}' of unit {actor_unit} had no authority over unit {unit}"
+            return Text(
+                "'%(actor)s' of unit %(actor_unit)s had no authority over unit %(unit)s",
+                actor=event["actor"],
+                actor_unit=actor_unit,
+                unit=unit,
+            )
     elif transition.kind is not TransitionKind.automatic and event["actor"] != SCHEDULER:
         # Gateway branches follow whatever step entered the gateway, so they carry that
         # step's actor; scheduled and deadline steps are the engine's alone.
-        return f"'{trigger}' is {transition.kind.value} but was taken by '{event['actor']}'"
+        return Text(
+            "'%(trigger)s' is %(kind)s but was taken by '%(actor)s'",
+            trigger=trigger,
+            kind=transition.kind.value,
+            actor=event["actor"],
+        )
     level = tree.levels[unit].value if unit in tree.levels else None
     context = {"role": event["role"], "channel": channel, "category": category, "unit_level": level}
     if not any(machine.condition_holds(t, merged, **context) for t in candidates):
-        return f"the condition of '{trigger}' did not hold"
+        return Text("the condition of '%(trigger)s' did not hold", trigger=trigger)
     return None
 
 
@@ -234,7 +263,12 @@ def _compare(case: Any, rebuilt: dict[str, Any]) -> str | None:
         if name == "data":
             stored = dict(stored)
         if stored != replayed:
-            return f"{name} is {stored!r} but the log gives {replayed!r}"
+            return Text(
+                "%(column)s is %(stored)r but the log gives %(replayed)r",
+                column=name,
+                stored=stored,
+                replayed=replayed,
+            )
     return None
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from engine.errors import InvalidInput, NotFound
 from engine.models import Unit
 from workflow.definition import UnitLevel
+from workflow.messages import Text
 
 DATA = Path(__file__).resolve().parent / "data"
 TREE_FILES = (DATA / "wilayah-dki-jakarta.csv", DATA / "offices.csv")
@@ -53,7 +54,7 @@ class UnitTree:
 
     def require(self, code: str) -> str:
         if code not in self.names:
-            raise NotFound(f"unknown unit '{code}'")
+            raise NotFound(Text("unknown unit '%(code)s'", code=code))
         return code
 
     def ancestors(self, code: str) -> list[str]:
@@ -89,8 +90,14 @@ class UnitTree:
         self.require(code)
         if level is not None and self.levels[code] is not level:
             raise InvalidInput(
-                f"{what}: unit {code} ({self.names[code]}) is a {self.levels[code].value}, "
-                f"not a {level.value}"
+                Text(
+                    "%(what)s: unit %(code)s (%(name)s) is a %(level)s, not a %(wanted)s",
+                    what=what,
+                    code=code,
+                    name=self.names[code],
+                    level=self.levels[code].value,
+                    wanted=level.value,
+                )
             )
 
 

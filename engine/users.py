@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from engine.errors import InvalidInput, NotFound
 from engine.models import User
+from workflow.messages import Text
 
 USERS = User.__table__  # type: ignore[attr-defined]
 MIN_PASSWORD = 10
@@ -30,7 +31,7 @@ class Actor:
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"a password needs at least {MIN_PASSWORD} characters")
+        raise InvalidInput(Text("a password needs at least %(n)s characters", n=MIN_PASSWORD))
     return _hasher.hash(password)
 
 
@@ -45,9 +46,11 @@ def check_password(stored: str | None, password: str) -> bool:
 
 def add_user(conn: Connection, name: str, role: str, unit_code: str, password: str | None) -> Actor:
     if not name or len(name) > 64 or not name.replace(".", "").replace("_", "").isalnum():
-        raise InvalidInput(f"user name '{name}': letters, digits, '.' and '_' only, 1-64")
+        raise InvalidInput(
+            Text("user name '%(name)s': letters, digits, '.' and '_' only, 1-64", name=name)
+        )
     if conn.execute(sa.select(USERS.c.id).where(USERS.c.name == name)).first():
-        raise InvalidInput(f"user '{name}' already exists")
+        raise InvalidInput(Text("user '%(name)s' already exists", name=name))
     digest = hash_password(password) if password is not None else None
     conn.execute(
         sa.insert(USERS).values(
@@ -64,7 +67,7 @@ def get_actor(conn: Connection, name: str) -> Actor:
         )
     ).first()
     if row is None:
-        raise NotFound(f"unknown user '{name}'")
+        raise NotFound(Text("unknown user '%(name)s'", name=name))
     return Actor(row.name, row.role, row.unit_code)
 
 

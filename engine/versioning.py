@@ -17,6 +17,7 @@ from engine.calendars import deadline_of
 from engine.cases import load, save
 from engine.errors import InvalidInput, Refused
 from engine.users import Actor
+from workflow.messages import Text
 
 MIGRATE_TRIGGER = "migrate"
 ADMIN_ROLE = "admin"
@@ -37,19 +38,40 @@ def migrate_cases(
     the whole batch before anything is written.
     """
     if actor.role != ADMIN_ROLE:
-        raise Refused("only an administrator may migrate cases")
+        raise Refused(Text("only an administrator may migrate cases"))
     target = registry.find(conn, target_ref)
     for old, new in mapping.items():
         if new not in target.definition.states:
-            raise InvalidInput(f"--map {old}={new}: '{new}' is not a state of {target_ref}")
+            raise InvalidInput(
+                Text(
+                    "--map %(old)s=%(new)s: '%(new)s' is not a state of %(target)s",
+                    old=old,
+                    new=new,
+                    target=target_ref,
+                )
+            )
     rows = [load(conn, n) for n in numbers]
     for case in rows:
         if case.definition_version_id == target.id:
-            raise InvalidInput(f"{case.number} already runs on {target.definition.key}")
+            raise InvalidInput(
+                Text(
+                    "%(number)s already runs on %(key)s",
+                    number=case.number,
+                    key=target.definition.key,
+                )
+            )
         if case.closed:
-            raise InvalidInput(f"{case.number} is closed; closed cases keep their version")
+            raise InvalidInput(
+                Text("%(number)s is closed; closed cases keep their version", number=case.number)
+            )
         if case.state not in mapping:
-            raise InvalidInput(f"{case.number} is in '{case.state}', which --map does not map")
+            raise InvalidInput(
+                Text(
+                    "%(number)s is in '%(state)s', which --map does not map",
+                    number=case.number,
+                    state=case.state,
+                )
+            )
     moved = []
     for case in rows:
         source = registry.get(conn, case.definition_version_id).definition

@@ -162,7 +162,7 @@ def test_a_tampered_event_makes_the_page_say_inconsistent_at_its_seq(db_app: Fla
     page = text_of(client_as(db_app, "auditor").get(f"/audit/kasus/{number}"))
     assert 'data-consistent="false"' in page and 'data-first-bad-seq="2"' in page
     assert "Tidak konsisten" in page
-    assert "peristiwa #2" in page and "event 2 was altered after it was recorded" in page
+    assert "peristiwa #2" in page and "peristiwa 2 diubah setelah dicatat" in page
     assert 'id="peristiwa-1" data-seq="1" data-status="verified"' in page
     assert 'id="peristiwa-2" data-seq="2" data-status="bad"' in page
 
@@ -173,7 +173,7 @@ def test_a_state_changed_behind_the_logs_back_is_reported(db_app: Flask) -> None
         conn.execute(sa.update(CASES).where(CASES.c.number == number).values(state="selesai"))
     page = text_of(client_as(db_app, "auditor").get(f"/audit/kasus/{number}"))
     assert 'data-consistent="false"' in page
-    assert "the stored case disagrees with its log: state is &#39;selesai&#39;" in page
+    assert "pengaduan yang tersimpan tidak sesuai dengan lognya: state tersimpan &#39;selesai&#39;" in page
 
 
 def test_titles_with_markup_are_escaped_in_the_stepper(app: Flask) -> None:
@@ -274,7 +274,7 @@ def test_verifying_the_whole_log_counts_and_lists_the_inconsistent_cases(db_app:
     assert '<td id="jumlah-peristiwa">4</td>' in page  # the tampered case stops at event 1
     assert '<td id="jumlah-tidak-konsisten">1</td>' in page
     assert f'data-number="{numbers[1]}"' in page
-    assert "peristiwa #1" in page and "event 1 was altered after it was recorded" in page
+    assert "peristiwa #1" in page and "peristiwa 1 diubah setelah dicatat" in page
     assert numbers[0] not in page and "Tidak konsisten" in page
 
 

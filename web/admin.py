@@ -29,6 +29,7 @@ from engine.units import UnitTree
 from engine.users import MIN_PASSWORD
 from web.auth import ADMIN, roles_required
 from web.extensions import app_store, now
+from web.messages import say_error
 from workflow.diagram import mermaid
 from workflow.errors import DefinitionError, Problem
 
@@ -114,7 +115,7 @@ def upload() -> str | Response | tuple[str, int]:
     except DefinitionError as exc:
         return _upload_page(text, exc.problems, None, 422)
     except InvalidInput as exc:
-        return _upload_page(text, [], str(exc), 409)
+        return _upload_page(text, [], say_error(exc), 409)
     key = published.definition.key
     if new:
         flash(_("Definisi %(key)s diterbitkan sebagai versi baru.", key=key), "info")
@@ -208,7 +209,7 @@ def add_user() -> Response | tuple[str, int]:
                     password=password,
                 )
         except EngineError as exc:
-            error = str(exc)
+            error = say_error(exc)
     if error is not None:
         return _users_page(form, error, 400)
     flash(_("Pengguna %(name)s ditambahkan.", name=form["name"]), "info")

@@ -20,6 +20,7 @@ from web.auth import auth, login_manager
 from web.citizen import citizen
 from web.extensions import babel, csrf, limiter
 from web.home import home
+from web.messages import say
 from web.monitoring import monitoring
 from web.officer import officer
 from web.open311 import open311
@@ -74,6 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for blueprint in (home, auth, officer, citizen, admin, auditor, monitoring, api, open311):
         app.register_blueprint(blueprint)
     app.jinja_env.filters["wib"] = lambda value: _wib(value, app.config["TIMEZONE"])
+    app.jinja_env.filters["say"] = say
     app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.after_request(_security_headers)

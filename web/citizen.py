@@ -42,6 +42,7 @@ from engine.tick import OVERDUE_TRIGGER
 from engine.units import UnitTree
 from web.extensions import app_store, limiter, now
 from web.forms import citizen_form, personal_data, supplied
+from web.messages import say_error
 from workflow.definition import Definition, FieldType, State, StateKind, UnitLevel
 
 citizen = Blueprint("citizen", __name__)
@@ -271,7 +272,7 @@ def file() -> str | Response | tuple[str, int]:
                     complainant=personal_data(form),
                 )
         except (Refused, InvalidInput, NotFound) as exc:
-            error, status = str(exc), 422
+            error, status = say_error(exc), 422
         else:
             session[RECEIPT_KEY] = receipt.number
             return redirect(url_for("citizen.receipt"))

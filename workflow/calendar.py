@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from workflow.definition import CalendarSpec, Hours, SpecialHours, Weekday
+from workflow.messages import Text
 
 COUNTRY = "ID"
 """The ``holidays`` country whose national holidays and cuti bersama the calendar follows."""
@@ -76,18 +77,28 @@ class BusinessCalendar:
         clash = sorted(set(spec.extra_holidays) & set(spec.extra_working_days))
         if clash:
             dates = ", ".join(d.isoformat() for d in clash)
-            raise ValueError(f"dates both extra holidays and extra working days: {dates}")
+            raise ValueError(
+                Text("dates both extra holidays and extra working days: %(dates)s", dates=dates)
+            )
         if _first_clocks(spec.working_hours) is None:
-            raise ValueError("working_hours has no day with hours")
+            raise ValueError(Text("working_hours has no day with hours"))
         _check_hours("working_hours", spec.working_hours)
         periods = sorted(spec.special_hours, key=lambda p: p.start)
         for period in periods:
             if period.end < period.start:
-                raise ValueError(f"special hours {period.name!r} end before they start")
-            _check_hours(f"special hours {period.name!r}", period.hours)
+                raise ValueError(
+                    Text("special hours %(name)r end before they start", name=period.name)
+                )
+            _check_hours(Text("special hours %(name)r", name=period.name), period.hours)
         for earlier, later in itertools.pairwise(periods):
             if later.start <= earlier.end:
-                raise ValueError(f"special hours {earlier.name!r} and {later.name!r} overlap")
+                raise ValueError(
+                    Text(
+                        "special hours %(first)r and %(second)r overlap",
+                        first=earlier.name,
+                        second=later.name,
+                    )
+                )
         self.spec = spec
         self.timezone = timezone
         self.tz = ZoneInfo(timezone)
@@ -280,4 +291,12 @@ def _check_hours(where: str, hours: Hours) -> None:
     for day in Weekday:
         clocks = hours.for_day(day)
         if clocks is not None and clock_offset(clocks[0]) >= clock_offset(clocks[1]):
-            raise ValueError(f"{where}: {day.value} closes at {clocks[1]}, not after {clocks[0]}")
+            raise ValueError(
+                Text(
+                    "%(where)s: %(day)s closes at %(end)s, not after %(start)s",
+                    where=where,
+                    day=day.value,
+                    end=clocks[1],
+                    start=clocks[0],
+                )
+            )

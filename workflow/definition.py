@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from workflow.messages import Text
+
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 """Identifiers of roles, fields, channels, states and triggers: lower snake case."""
 
@@ -234,7 +236,7 @@ class Deadline(Strict):
     @classmethod
     def _one_measure(cls, value: int | None, info: Any) -> int | None:
         if value is not None and info.data.get("working_days") is not None:
-            raise ValueError("give working_days or working_hours, not both")
+            raise ValueError(Text("give working_days or working_hours, not both"))
         return value
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import cel
 
 from workflow.errors import ExpressionError
+from workflow.messages import Text
 
 BUILTIN_VARIABLES: frozenset[str] = frozenset({"channel", "category", "role", "unit_level"})
 """Variables every condition may use besides the definition's fields."""
@@ -60,7 +61,7 @@ class Condition:
 def compile_condition(source: str) -> Condition:
     """Compile ``source`` or raise ``ExpressionError`` with the column of the mistake."""
     if not isinstance(source, str) or not source.strip():
-        raise ExpressionError("a condition must be a non-empty CEL expression")
+        raise ExpressionError(Text("a condition must be a non-empty CEL expression"))
     try:
         program = cel.compile(source)
     except (ValueError, RuntimeError) as exc:
@@ -77,7 +78,7 @@ def compile_condition(source: str) -> Condition:
     )
     if unknown:
         column = source.find(unknown[0]) + 1 or 1
-        raise ExpressionError(f"unknown function '{unknown[0]}'", column)
+        raise ExpressionError(Text("unknown function '%(name)s'", name=unknown[0]), column)
     return Condition(source, frozenset(program.variables()), program)
 
 

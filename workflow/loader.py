@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from pydantic_core import ErrorDetails
 
 from workflow.definition import Definition
 from workflow.errors import DefinitionError, Problem
+from workflow.messages import Text, did_you_mean, text_of
 from workflow.source import Loc, Source, parse
 from workflow.validation import check
 
@@ -20,7 +20,7 @@ def load_text(text: str, path: str = "<string>") -> Definition:
     """Parse, shape-check and cross-check a definition; raise ``DefinitionError`` if bad."""
     source = parse(text, path)
     if not isinstance(source.data, dict):
-        raise DefinitionError([source.problem((), "a definition must be a YAML mapping")])
+        raise DefinitionError([source.problem((), Text("a definition must be a YAML mapping"))])
     try:
         definition = Definition.model_validate(source.data)
     except ValidationError as exc:
@@ -38,7 +38,9 @@ def load_file(path: str | Path) -> Definition:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise DefinitionError([Problem(name, 1, 1, f"cannot read file: {reason}")]) from None
+        raise DefinitionError(
+            [Problem(name, 1, 1, Text("cannot read file: %(reason)s", reason=reason))]
+        ) from None
     return load_text(text, name)
 
 
@@ -59,7 +61,11 @@ def load_all(paths: Iterable[str | Path]) -> list[Definition]:
                     str(path),
                     1,
                     1,
-                    f"duplicate definition {definition.key}: also in {seen[definition.key]}",
+                    Text(
+                        "duplicate definition %(key)s: also in %(path)s",
+                        key=definition.key,
+                        path=seen[definition.key],
+                    ),
                 )
             )
             continue
@@ -77,16 +83,24 @@ def _shape_problems(errors: list[ErrorDetails], source: Source) -> list[Problem]
             continue
         loc = _yaml_loc(error["loc"], source.data)
         if error["type"] == "extra_forbidden":
-            message = f"unknown key '{loc[-1]}'" + _did_you_mean(loc, source)
+            hint = did_you_mean(str(loc[-1]), _known_keys(loc[:-1], source.data))
+            message = Text("unknown key '%(key)s'%(hint)s", key=str(loc[-1]), hint=hint)
             problems.append(source.problem(loc, message, key=True))
         elif error["type"] == "missing":
-            where = ".".join(str(part) for part in loc[:-1]) or "the definition"
-            message = f"missing required key '{loc[-1]}' in {where}"
+            where = ".".join(str(part) for part in loc[:-1])
+            message = (
+                Text("missing required key '%(key)s' in %(where)s", key=str(loc[-1]), where=where)
+                if where
+                else Text("missing required key '%(key)s' in the definition", key=str(loc[-1]))
+            )
             problems.append(source.problem(loc[:-1], message, key=True))
         else:
             where = ".".join(str(part) for part in loc)
-            message = f"{where}: {error['msg']}" if where else error["msg"]
-            problems.append(source.problem(loc, _plain_message(message, error)))
+            detail = _plain_message(error)
+            message = (
+                Text("%(where)s: %(problem)s", where=where, problem=detail) if where else detail
+            )
+            problems.append(source.problem(loc, message))
     return problems
 
 
@@ -123,19 +137,57 @@ def _yaml_loc(loc: tuple[int | str, ...], data: Any) -> Loc:
     return tuple(result)
 
 
-def _plain_message(message: str, error: ErrorDetails) -> str:
+def _plain_message(error: ErrorDetails) -> Text:
+    """Pydantic's message for the errors a definition author meets, as a ``Text`` in the
+    same words so it can be translated; the value given is added where it helps."""
     value: Any = error.get("input")
-    if error["type"] == "string_pattern_mismatch":
-        return f"{message}: got {value!r}"
-    if error["type"] == "enum" and isinstance(value, str | int):
-        return f"{message}, got {value!r}"
-    return message
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    kind = error["type"]
+    if kind == "value_error" and isinstance(ctx.get("error"), Exception):
+        return Text("%(problem)s", problem=text_of(ctx["error"]))
+    if kind == "string_pattern_mismatch":
+        pattern = str(ctx.get("pattern"))
+        return Text(
+            "String should match pattern '%(pattern)s': got %(value)r", pattern=pattern, value=value
+        )
+    if kind in ("enum", "literal_error"):
+        expected = str(ctx.get("expected"))
+        if isinstance(value, str | int):
+            return Text(
+                "Input should be %(expected)s, got %(value)r", expected=expected, value=value
+            )
+        return Text("Input should be %(expected)s", expected=expected)
+    known = _PYDANTIC.get(kind)
+    if known is not None:
+        return known(ctx)
+    return Text("%(problem)s", problem=error["msg"])
 
 
-def _did_you_mean(loc: Loc, source: Source) -> str:
-    options = _known_keys(loc[:-1], source.data)
-    match = difflib.get_close_matches(str(loc[-1]), options, n=1)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+_PYDANTIC: dict[str, Callable[[dict[str, Any]], Text]] = {
+    "int_parsing": lambda _: Text(
+        "Input should be a valid integer, unable to parse string as an integer"
+    ),
+    "int_type": lambda _: Text("Input should be a valid integer"),
+    "bool_parsing": lambda _: Text("Input should be a valid boolean, unable to interpret input"),
+    "bool_type": lambda _: Text("Input should be a valid boolean"),
+    "string_type": lambda _: Text("Input should be a valid string"),
+    "dict_type": lambda _: Text("Input should be a valid dictionary"),
+    "list_type": lambda _: Text("Input should be a valid list"),
+    "tuple_type": lambda _: Text("Input should be a valid tuple"),
+    "less_than_equal": lambda ctx: Text(
+        "Input should be less than or equal to %(limit)s", limit=str(ctx.get("le"))
+    ),
+    "greater_than_equal": lambda ctx: Text(
+        "Input should be greater than or equal to %(limit)s", limit=str(ctx.get("ge"))
+    ),
+    "greater_than": lambda ctx: Text(
+        "Input should be greater than %(limit)s", limit=str(ctx.get("gt"))
+    ),
+    "date_from_datetime_parsing": lambda ctx: Text(
+        "Input should be a valid date or datetime, %(problem)s", problem=str(ctx.get("error"))
+    ),
+}
+"""Pydantic's wording of the errors met most, each a ``Text``; others pass as pydantic says."""
 
 
 def _known_keys(parent: Loc, data: Any) -> list[str]:

@@ -21,6 +21,7 @@ from workflow.calendar import BusinessCalendar
 from workflow.definition import Definition, StateKind, Transition, TransitionKind, UnitLevel
 from workflow.expressions import Condition, compile_condition, context_for
 from workflow.fields import FieldErrors, coerce_all
+from workflow.messages import Text, text_of
 from workflow.schedule import Firing, next_due
 
 MAX_GATEWAY_HOPS = 32
@@ -184,7 +185,7 @@ class WorkflowMachine:
             None,
         )
         if transition is None or transition.schedule is None or transition.on_holiday is None:
-            raise ActionRefused(f"'{trigger}' is not a scheduled trigger")
+            raise ActionRefused(Text("'%(trigger)s' is not a scheduled trigger", trigger=trigger))
         return next_due(transition.schedule, after, self.calendar, transition.on_holiday)
 
     # -- firing -----------------------------------------------------------------------
@@ -208,22 +209,36 @@ class WorkflowMachine:
         Raises ``ActionRefused`` with the reason when the step may not be taken.
         """
         if state not in self.definition.states:
-            raise ActionRefused(f"unknown state '{state}'")
+            raise ActionRefused(Text("unknown state '%(state)s'", state=state))
         candidates = [t for t in self.transitions_from(state, trigger) if t.kind in kinds]
         if not candidates:
             if not any(t.trigger == trigger for t in self.definition.transitions):
-                raise ActionRefused(f"unknown action '{trigger}'")
-            raise ActionRefused(f"action '{trigger}' is not possible in state '{state}'")
+                raise ActionRefused(Text("unknown action '%(trigger)s'", trigger=trigger))
+            raise ActionRefused(
+                Text(
+                    "action '%(trigger)s' is not possible in state '%(state)s'",
+                    trigger=trigger,
+                    state=state,
+                )
+            )
         if role is not None:
             candidates = [t for t in candidates if role in t.roles]
             if not candidates:
-                raise ActionRefused(f"role '{role}' may not take action '{trigger}'")
+                raise ActionRefused(
+                    Text(
+                        "role '%(role)s' may not take action '%(trigger)s'",
+                        role=role,
+                        trigger=trigger,
+                    )
+                )
         changes = self._typed_fields(candidates[0], supplied or {})
         merged = {**data, **changes}
         context = context_for(self.definition.fields, merged, **{**(facts or {}), "role": role})
         steps = self._trigger(state, trigger, context, role)
         if not steps:
-            raise ActionRefused(f"the condition of action '{trigger}' does not hold")
+            raise ActionRefused(
+                Text("the condition of action '%(trigger)s' does not hold", trigger=trigger)
+            )
         steps += self._follow_gateways(steps[-1].dest, context)
         return Outcome(tuple(steps), steps[-1].dest, merged, changes)
 
@@ -233,7 +248,7 @@ class WorkflowMachine:
                 self.definition.fields, supplied, transition.fields, transition.optional
             )
         except FieldErrors as exc:
-            raise ActionRefused(str(exc)) from None
+            raise ActionRefused(text_of(exc)) from None
 
     def _trigger(
         self, state: str, trigger: str, context: dict[str, Any], role: str | None
@@ -250,7 +265,7 @@ class WorkflowMachine:
         steps: list[Step] = []
         while self.definition.states[state].kind is StateKind.gateway:
             if len(steps) >= MAX_GATEWAY_HOPS:
-                raise ActionRefused(f"gateways loop from state '{state}'")
+                raise ActionRefused(Text("gateways loop from state '%(state)s'", state=state))
             branches = [
                 t for t in self.transitions_from(state) if t.kind is TransitionKind.automatic
             ]
@@ -261,7 +276,7 @@ class WorkflowMachine:
                     state = taken[0].dest
                     break
             else:
-                raise ActionRefused(f"no branch of gateway '{state}' applies")
+                raise ActionRefused(Text("no branch of gateway '%(state)s' applies", state=state))
         return steps
 
     def _guard(self, index: int, transition: Transition) -> Any:

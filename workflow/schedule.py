@@ -20,6 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from workflow.calendar import SEARCH_DAYS, BusinessCalendar, clock_offset, weekday_of
 from workflow.definition import Channel, HolidayRule, Schedule, Window
+from workflow.messages import Text
 
 WINDOW_SEARCH_DAYS = 60
 """How far ahead ``next_window_start`` looks for a channel's next session."""
@@ -174,7 +175,13 @@ def _window_span(
     whose ``end`` is not after its ``start`` is refused with ``ValueError``.
     """
     if window.start and window.end and clock_offset(window.start) >= clock_offset(window.end):
-        raise ValueError(f"window closes at {window.end}, not after {window.start}")
+        raise ValueError(
+            Text(
+                "window closes at %(end)s, not after %(start)s",
+                end=str(window.end),
+                start=str(window.start),
+            )
+        )
     if window.always:
         return calendar.at(day, dt.timedelta()), calendar.at(day + _DAY, dt.timedelta())
     if window.days and weekday_of(day) not in window.days:

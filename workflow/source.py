@@ -19,6 +19,7 @@ from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError, YAMLFutureWarning, YAMLWarning
 
 from workflow.errors import DefinitionError, Problem
+from workflow.messages import Text
 
 Loc = tuple[str | int, ...]
 
@@ -64,7 +65,7 @@ class Source:
             return line, column + 1
         return line, column
 
-    def problem(self, loc: Loc, message: str, *, key: bool = False) -> Problem:
+    def problem(self, loc: Loc, message: Text, *, key: bool = False) -> Problem:
         line, column = self.position(loc, key=key)
         return Problem(self.path, line, column, message)
 
@@ -88,10 +89,14 @@ def parse(text: str, path: str) -> Source:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
         if isinstance(exc, MaxDepthExceededError):
-            message = f"nested deeper than {MAX_DEPTH} levels"
-        raise DefinitionError([Problem(path, line, column, f"YAML: {message}")]) from None
+            message = Text("nested deeper than %(n)s levels", n=MAX_DEPTH)
+        raise DefinitionError(
+            [Problem(path, line, column, Text("YAML: %(problem)s", problem=message))]
+        ) from None
     except YAMLError as exc:
-        raise DefinitionError([Problem(path, 1, 1, f"YAML: {exc}")]) from None
+        raise DefinitionError(
+            [Problem(path, 1, 1, Text("YAML: %(problem)s", problem=str(exc)))]
+        ) from None
     problems = []
     for caught_warning in caught:
         if issubclass(caught_warning.category, YAMLWarning | YAMLFutureWarning):
@@ -118,7 +123,7 @@ def _warning_problem(path: str, warning: Warning | str) -> Problem:
     marks = _MARK.findall(text)
     line, column = (int(marks[-1][0]), int(marks[-1][1])) if marks else (1, 1)
     first = next((part.strip() for part in text.splitlines() if part.strip()), "warning")
-    return Problem(path, line, column, f"YAML: {first}")
+    return Problem(path, line, column, Text("YAML: %(problem)s", problem=first))
 
 
 def _plain(node: Any, loc: Loc, source: Source, outer: frozenset[int] = frozenset()) -> Any:
@@ -126,7 +131,9 @@ def _plain(node: Any, loc: Loc, source: Source, outer: frozenset[int] = frozense
         if id(node) in outer:
             # An alias inside its own anchor (``&a [*a]``) would recurse forever.
             line, column = source.position(loc)
-            raise DefinitionError([Problem(source.path, line, column, "YAML: recursive alias")])
+            raise DefinitionError(
+                [Problem(source.path, line, column, Text("YAML: recursive alias"))]
+            )
         outer = outer | {id(node)}
     if isinstance(node, CommentedMap):
         result: dict[Hashable, Any] = {}

@@ -7,7 +7,7 @@ administrator sees every mistake of a file in one run.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,8 +23,16 @@ from workflow.definition import (
 )
 from workflow.errors import ExpressionError, Problem
 from workflow.expressions import BUILTIN_VARIABLES, Condition, compile_condition
+from workflow.messages import Text, did_you_mean, text_of
 from workflow.source import Loc, Source
 
+_UNKNOWN: dict[str, Callable[[str, str], Text]] = {
+    "diktum": lambda name, hint: Text("unknown diktum '%(name)s'%(hint)s", name=name, hint=hint),
+    "role": lambda name, hint: Text("unknown role '%(name)s'%(hint)s", name=name, hint=hint),
+    "field": lambda name, hint: Text("unknown field '%(name)s'%(hint)s", name=name, hint=hint),
+    "state": lambda name, hint: Text("unknown state '%(name)s'%(hint)s", name=name, hint=hint),
+}
+"""One sentence per kind of name, so each reads naturally once translated."""
 MAX_OVERLAP_COMBINATIONS = 4096
 """Bound on the assignments tried when deciding whether two conditions can both hold."""
 
@@ -43,7 +51,7 @@ class _Checker:
         self.problems: list[Problem] = []
         self.conditions: dict[int, Condition] = {}
 
-    def report(self, loc: Loc, message: str, *, key: bool = False) -> None:
+    def report(self, loc: Loc, message: Text, *, key: bool = False) -> None:
         self.problems.append(self.source.problem(loc, message, key=key))
 
     def run(self) -> None:
@@ -65,13 +73,13 @@ class _Checker:
         try:
             ZoneInfo(self.d.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            self.report(("timezone",), f"unknown timezone '{self.d.timezone}'")
+            self.report(("timezone",), Text("unknown timezone '%(zone)s'", zone=self.d.timezone))
 
     def check_calendar(self) -> None:
         try:
             BusinessCalendar.from_spec(self.d.calendar, "UTC")
         except ValueError as exc:
-            self.report(("calendar",), f"calendar: {exc}")
+            self.report(("calendar",), Text("calendar: %(problem)s", problem=text_of(exc)))
 
     def check_diktum_refs(self) -> None:
         def ref(loc: Loc, name: str | None) -> None:
@@ -88,11 +96,13 @@ class _Checker:
     def check_roles_and_fields(self) -> None:
         for name, field in self.d.fields.items():
             if field.type is FieldType.choice and not field.choices:
-                self.report(("fields", name), f"choice field '{name}' needs 'choices'")
+                self.report(
+                    ("fields", name), Text("choice field '%(name)s' needs 'choices'", name=name)
+                )
             if field.type is not FieldType.choice and field.choices:
-                self.report(("fields", name, "choices"), "only choice fields take 'choices'")
+                self.report(("fields", name, "choices"), Text("only choice fields take 'choices'"))
             if field.type is not FieldType.unit and field.level is not None:
-                self.report(("fields", name, "level"), "only unit fields take 'level'")
+                self.report(("fields", name, "level"), Text("only unit fields take 'level'"))
         for name, state in self.d.states.items():
             if state.lane is not None:
                 self._role(("states", name, "lane"), state.lane)
@@ -118,12 +128,9 @@ class _Checker:
             self.report(loc, self._unknown("field", name, self.d.fields))
 
     @staticmethod
-    def _unknown(kind: str, name: str, known: Mapping[str, Any]) -> str:
-        import difflib
-
-        match = difflib.get_close_matches(name, list(known), n=1)
-        hint = f" (did you mean '{match[0]}'?)" if match else ""
-        return f"unknown {kind} '{name}'{hint}"
+    def _unknown(kind: str, name: str, known: Mapping[str, Any]) -> Text:
+        hint = did_you_mean(name, list(known))
+        return _UNKNOWN[kind](name, hint)
 
     # -- channels ---------------------------------------------------------------------
 
@@ -134,27 +141,38 @@ class _Checker:
         for name, channel in self.d.channels.items():
             loc: Loc = ("channels", name)
             if channel.kind == "in_person" and not channel.roles:
-                self.report(loc, f"in-person channel '{name}' needs 'roles' (who records it)")
+                self.report(
+                    loc,
+                    Text("in-person channel '%(name)s' needs 'roles' (who records it)", name=name),
+                )
             for j, window in enumerate(channel.windows):
                 wloc: Loc = (*loc, "windows", j)
                 if window.always and (
                     window.days or window.working_days or window.working_hours or window.start
                 ):
-                    self.report(wloc, "an 'always' window takes no days, hours or times")
+                    self.report(wloc, Text("an 'always' window takes no days, hours or times"))
                 if (window.start is None) != (window.end is None):
-                    self.report(wloc, "give both 'start' and 'end', or neither")
+                    self.report(wloc, Text("give both 'start' and 'end', or neither"))
                 if window.start and window.end and window.start >= window.end:
-                    self.report((*wloc, "end"), f"window ends ({window.end}) before it starts")
+                    self.report(
+                        (*wloc, "end"),
+                        Text("window ends (%(end)s) before it starts", end=str(window.end)),
+                    )
                 if not (
                     window.always or window.days or window.working_days or window.working_hours
                 ):
-                    self.report(wloc, "a window needs 'always', 'days' or working days/hours")
+                    self.report(wloc, Text("a window needs 'always', 'days' or working days/hours"))
             if (
                 channel.outside_window.value == "refuse"
                 and not channel.message
                 and not any(w.always for w in channel.windows)
             ):
-                self.report(loc, f"channel '{name}' refuses outside its windows: give 'message'")
+                self.report(
+                    loc,
+                    Text(
+                        "channel '%(name)s' refuses outside its windows: give 'message'", name=name
+                    ),
+                )
 
     # -- states and transitions ------------------------------------------------------
 
@@ -162,9 +180,12 @@ class _Checker:
         starts = [n for n, s in self.d.states.items() if s.kind is StateKind.start]
         if len(starts) != 1:
             where = ("states", starts[1]) if len(starts) > 1 else ("states",)
-            self.report(where, f"a definition needs exactly one start state, found {len(starts)}")
+            self.report(
+                where,
+                Text("a definition needs exactly one start state, found %(n)s", n=len(starts)),
+            )
         if not self.d.end_states:
-            self.report(("states",), "a definition needs at least one end state")
+            self.report(("states",), Text("a definition needs at least one end state"))
         escalations = {
             s for t in self.d.transitions_of(TransitionKind.escalation) for s in t.source
         }
@@ -174,14 +195,18 @@ class _Checker:
                 continue
             loc: Loc = ("states", name, "deadline")
             if deadline.working_days is None and deadline.working_hours is None:
-                self.report(loc, "a deadline needs 'working_days' or 'working_hours'")
+                self.report(loc, Text("a deadline needs 'working_days' or 'working_hours'"))
             if state.kind is StateKind.end:
-                self.report(loc, "an end state cannot have a deadline")
+                self.report(loc, Text("an end state cannot have a deadline"))
             escalates = deadline.on_overdue is OverdueAction.escalate
             if escalates and name not in escalations:
                 self.report(
                     (*loc, "on_overdue"),
-                    f"state '{name}' escalates when overdue but no escalation transition leaves it",
+                    Text(
+                        "state '%(name)s' escalates when overdue but no escalation transition "
+                        "leaves it",
+                        name=name,
+                    ),
                 )
 
     def check_transitions(self) -> None:
@@ -197,40 +222,60 @@ class _Checker:
             if first[0] is not t.kind:
                 self.report(
                     (*loc, "kind"),
-                    f"trigger '{t.trigger}' is {first[0].value} in transition {first[1] + 1}"
-                    f" but {t.kind.value} here",
+                    Text(
+                        "trigger '%(trigger)s' is %(first)s in transition %(n)s but %(kind)s here",
+                        trigger=t.trigger,
+                        first=first[0].value,
+                        n=first[1] + 1,
+                        kind=t.kind.value,
+                    ),
                 )
             self._check_kind(loc, t)
 
     def _check_kind(self, loc: Loc, t: Transition) -> None:
         scheduled = t.kind is TransitionKind.scheduled
         if scheduled and t.schedule is None:
-            self.report(loc, "a scheduled transition needs 'schedule'")
+            self.report(loc, Text("a scheduled transition needs 'schedule'"))
         if scheduled and t.on_holiday is None:
             self.report(
-                loc, "a scheduled transition needs 'on_holiday' (run, skip or next_working_day)"
+                loc,
+                Text("a scheduled transition needs 'on_holiday' (run, skip or next_working_day)"),
             )
         if not scheduled and t.schedule is not None:
-            self.report((*loc, "schedule"), f"a {t.kind.value} transition takes no 'schedule'")
+            self.report(
+                (*loc, "schedule"),
+                Text("a %(kind)s transition takes no 'schedule'", kind=t.kind.value),
+            )
         if not scheduled and t.on_holiday is not None:
-            self.report((*loc, "on_holiday"), f"a {t.kind.value} transition takes no 'on_holiday'")
+            self.report(
+                (*loc, "on_holiday"),
+                Text("a %(kind)s transition takes no 'on_holiday'", kind=t.kind.value),
+            )
         if t.kind is TransitionKind.manual and not t.roles:
-            self.report(loc, f"manual transition '{t.trigger}' needs 'roles'")
+            self.report(
+                loc, Text("manual transition '%(trigger)s' needs 'roles'", trigger=t.trigger)
+            )
         if t.kind is not TransitionKind.manual and (t.roles or t.fields or t.optional):
             self.report(
                 loc,
-                f"only manual transitions take roles or fields ('{t.trigger}' is {t.kind.value})",
+                Text(
+                    "only manual transitions take roles or fields ('%(trigger)s' is %(kind)s)",
+                    trigger=t.trigger,
+                    kind=t.kind.value,
+                ),
             )
         if t.escalate_to is not None and t.escalate_to not in TREE_LEVELS[1:]:
-            self.report((*loc, "escalate_to"), "escalate_to must be kecamatan, kota or provinsi")
+            self.report(
+                (*loc, "escalate_to"), Text("escalate_to must be kecamatan, kota or provinsi")
+            )
         if sum((t.reroute, t.return_to_origin, t.escalate_to is not None)) > 1:
-            self.report(loc, "choose one of reroute, return_to_origin and escalate_to")
+            self.report(loc, Text("choose one of reroute, return_to_origin and escalate_to"))
         if t.kind is TransitionKind.escalation and t.escalate_to is None:
-            self.report(loc, "an escalation transition needs 'escalate_to'")
+            self.report(loc, Text("an escalation transition needs 'escalate_to'"))
         if t.reroute and not any(
             f in self.d.fields and self.d.fields[f].type is FieldType.unit for f in t.fields
         ):
-            self.report((*loc, "reroute"), "a reroute transition must require a unit field")
+            self.report((*loc, "reroute"), Text("a reroute transition must require a unit field"))
         for j, name in enumerate(t.source):
             state = self.d.states.get(name)
             if state is None:
@@ -240,17 +285,22 @@ class _Checker:
             if gateway != automatic:
                 self.report(
                     (*loc, "from", j),
-                    "automatic transitions leave gateway states, and only they do"
+                    Text("automatic transitions leave gateway states, and only they do")
                     if automatic
-                    else f"gateway '{name}' is left only by automatic transitions",
+                    else Text(
+                        "gateway '%(name)s' is left only by automatic transitions", name=name
+                    ),
                 )
             if t.kind is TransitionKind.escalation and (
                 state.deadline is None or state.deadline.on_overdue is not OverdueAction.escalate
             ):
                 self.report(
                     (*loc, "from", j),
-                    f"escalation leaves '{name}' on its deadline, but '{name}' has no deadline "
-                    "with on_overdue: escalate",
+                    Text(
+                        "escalation leaves '%(name)s' on its deadline, but '%(name)s' has no "
+                        "deadline with on_overdue: escalate",
+                        name=name,
+                    ),
                 )
 
     def check_conditions(self) -> None:
@@ -265,13 +315,20 @@ class _Checker:
                 line, column = self.source.content_start(loc)
                 self.problems.append(
                     Problem(
-                        self.source.path, line, column + exc.column - 1, f"invalid condition: {exc}"
+                        self.source.path,
+                        line,
+                        column + exc.column - 1,
+                        Text("invalid condition: %(problem)s", problem=text_of(exc)),
                     )
                 )
                 continue
             for variable in sorted(condition.variables - known):
                 self.report(
-                    loc, f"condition uses {self._unknown('field', variable, self.d.fields)}"
+                    loc,
+                    Text(
+                        "condition uses %(unknown)s",
+                        unknown=self._unknown("field", variable, self.d.fields),
+                    ),
                 )
             self.conditions[i] = condition
         for state_name, branches in self._gateway_branches():
@@ -279,8 +336,11 @@ class _Checker:
             if len(defaults) != 1 or defaults[0] != branches[-1]:
                 self.report(
                     ("states", state_name),
-                    f"gateway '{state_name}' needs exactly one branch without a condition, "
-                    "listed last (the default)",
+                    Text(
+                        "gateway '%(name)s' needs exactly one branch without a condition, "
+                        "listed last (the default)",
+                        name=state_name,
+                    ),
                 )
 
     def _gateway_branches(self) -> Iterator[tuple[str, list[int]]]:
@@ -306,11 +366,12 @@ class _Checker:
                 first = outgoing[name][0]
                 self.report(
                     ("transitions", first, "from"),
-                    f"end state '{name}' cannot have outgoing transitions",
+                    Text("end state '%(name)s' cannot have outgoing transitions", name=name),
                 )
             if state.kind is not StateKind.end and not outgoing[name]:
                 self.report(
-                    ("states", name), f"state '{name}' is not an end state but has no way out"
+                    ("states", name),
+                    Text("state '%(name)s' is not an end state but has no way out", name=name),
                 )
         starts = [n for n, s in self.d.states.items() if s.kind is StateKind.start]
         reached = set(starts)
@@ -325,7 +386,9 @@ class _Checker:
         for name in self.d.states:
             if starts and name not in reached:
                 self.report(
-                    ("states", name), f"state '{name}' cannot be reached from the start", key=True
+                    ("states", name),
+                    Text("state '%(name)s' cannot be reached from the start", name=name),
+                    key=True,
                 )
 
     def check_ambiguity(self) -> None:
@@ -344,8 +407,13 @@ class _Checker:
                 shared = sorted(set(a.source) & set(b.source))
                 self.report(
                     ("transitions", j, "trigger"),
-                    f"ambiguous: trigger '{b.trigger}' from '{shared[0]}' is also transition "
-                    f"{i + 1}, and their conditions can both hold",
+                    Text(
+                        "ambiguous: trigger '%(trigger)s' from '%(state)s' is also transition "
+                        "%(n)s, and their conditions can both hold",
+                        trigger=b.trigger,
+                        state=shared[0],
+                        n=i + 1,
+                    ),
                 )
 
     def check_shared_triggers(self) -> None:
@@ -359,8 +427,12 @@ class _Checker:
             if (other.schedule, other.on_holiday) != (t.schedule, t.on_holiday):
                 self.report(
                     ("transitions", i, "schedule"),
-                    f"scheduled trigger '{t.trigger}' must have the same schedule and "
-                    f"on_holiday as transition {j + 1}",
+                    Text(
+                        "scheduled trigger '%(trigger)s' must have the same schedule and "
+                        "on_holiday as transition %(n)s",
+                        trigger=t.trigger,
+                        n=j + 1,
+                    ),
                 )
         escalation: dict[str, tuple[str, int]] = {}
         for i, t in enumerate(self.d.transitions):
@@ -371,8 +443,13 @@ class _Checker:
                 if trigger != t.trigger:
                     self.report(
                         ("transitions", i, "trigger"),
-                        f"state '{name}' already escalates by '{trigger}' (transition "
-                        f"{j + 1}): one escalation trigger per state",
+                        Text(
+                            "state '%(name)s' already escalates by '%(trigger)s' (transition "
+                            "%(n)s): one escalation trigger per state",
+                            name=name,
+                            trigger=trigger,
+                            n=j + 1,
+                        ),
                     )
 
     def _may_overlap(self, i: int, j: int, roles: set[str]) -> bool:

@@ -68,3 +68,27 @@ def test_a_camat_receives_a_saturday_complaint_finds_it_by_number_and_triages_it
     expect(history.filter(has_text="Periksa pengaduan")).to_contain_text("camat (camat)")
     expect(page.locator("#aksi-triase")).to_have_count(0)
     screenshot(page, "officer-case-after-action")
+
+
+def test_a_long_field_title_wraps_in_its_column_and_leaves_the_values_their_width(
+    page: Page,
+) -> None:
+    sign_in(page, "camat")
+    page.get_by_role("link", name="Kotak masuk").click()
+    page.locator("main table tbody tr a").first.click()
+    data = page.locator("main dl.case-data").first
+    # A definition may give a field a title of a sentence; the label column must not grow
+    # with it (it once pushed the values into a narrow strip).
+    data.evaluate(
+        "dl => { dl.querySelector('dt').textContent = 'Catatan hasil peninjauan lapangan "
+        "bersama lurah dan kepala seksi '.repeat(4); }"
+    )
+    rem = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    label, value, whole = (
+        data.locator("dt").first.bounding_box(),
+        data.locator("dd").first.bounding_box(),
+        data.bounding_box(),
+    )
+    assert label is not None and value is not None and whole is not None
+    assert label["width"] <= 16 * rem + 1
+    assert value["width"] >= whole["width"] - 17 * rem - 1
