@@ -8,14 +8,16 @@ Diktum updates or deletes an event; this module only appends.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from engine.bulk import insert_rows
 from engine.models import Event
 
 GENESIS = "0" * 64
@@ -41,8 +43,18 @@ HASHED = (
 """The columns an event's hash covers, besides the case number."""
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+"""The canonical JSON form, built once: ``json.dumps`` with options builds an encoder per
+call, which cost a third of each digest."""
+
+
+@functools.lru_cache(maxsize=1024)
 def stamp(value: dt.datetime) -> str:
-    """A timestamp as hashed: UTC, microseconds, always the same text for the same instant."""
+    """A timestamp as hashed: UTC, microseconds, always the same text for the same instant.
+
+    Cached: a firing stamps thousands of events with the same two instants. (Equal
+    instants in different zones are equal keys, and their stamps are equal too.)
+    """
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -52,8 +64,7 @@ def digest(number: str, event: Mapping[str, Any]) -> str:
     for column in HASHED:
         value = event[column]
         body[column] = stamp(value) if isinstance(value, dt.datetime) else value
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(body).encode("utf-8")).hexdigest()
 
 
 def seal(number: str, event: dict[str, Any]) -> dict[str, Any]:
@@ -62,10 +73,56 @@ def seal(number: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
+class Series:
+    """Hashes of many events alike but for their case, ``seq`` and ``prev_hash``, such as
+    the events one firing writes: identical to ``digest``, about five times faster.
+
+    The canonical text is encoded once from ``template`` with placeholders where the three
+    differ; each hash then only fills them in. The constructor checks the result against
+    ``digest`` on the template itself, so a template this cannot handle fails loudly
+    rather than producing a different hash.
+    """
+
+    _HOLES: ClassVar[dict[str, str]] = {
+        "case": "\x00case\x00",
+        "prev_hash": "\x00prev\x00",
+        "seq": "\x00seq\x00",
+    }
+
+    def __init__(self, number: str, template: Mapping[str, Any]) -> None:
+        body: dict[str, Any] = {"case": self._HOLES["case"]}
+        for column in HASHED:
+            value = self._HOLES.get(column, template[column])
+            body[column] = stamp(value) if isinstance(value, dt.datetime) else value
+        text = _CANONICAL.encode(body)
+        # Sorted keys put the holes in this order: case, prev_hash, seq.
+        pieces: list[str] = []
+        for column in ("case", "prev_hash", "seq"):
+            before, _, text = text.partition(_CANONICAL.encode(self._HOLES[column]))
+            pieces.append(before)
+        self._a, self._b, self._c = pieces
+        self._d = text
+        if self.digest(number, template["seq"], template["prev_hash"]) != digest(number, template):
+            raise ValueError("this event cannot be hashed as a series")
+
+    def digest(self, number: str, seq: int, prev_hash: str) -> str:
+        """The hash ``digest`` gives the template's event for this case, seq, prev_hash."""
+        if type(seq) is not int:
+            raise TypeError("seq must be an int")
+        text = (
+            f"{self._a}{_CANONICAL.encode(number)}{self._b}{_CANONICAL.encode(prev_hash)}"
+            f"{self._c}{seq}{self._d}"
+        )
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def append(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert sealed event rows in one statement (executemany)."""
-    if rows:
-        conn.execute(sa.insert(EVENTS), list(rows))
+    """Insert sealed event rows: one statement for one row, else straight to the driver
+    (executemany on SQLite, COPY on PostgreSQL)."""
+    if len(rows) == 1:
+        conn.execute(sa.insert(EVENTS), dict(rows[0]))
+    elif rows:
+        insert_rows(conn, EVENTS, rows)
 
 
 def history(conn: Connection, case_id: int) -> list[dict[str, Any]]:

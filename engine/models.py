@@ -92,7 +92,7 @@ class Case(SQLModel, table=True):
 
     __tablename__ = "case_file"
     __table_args__ = (
-        sa.Index("ix_case_due", "definition_version_id", "state", "entered_at"),
+        sa.Index("ix_case_due", "definition_version_id", "state", "entered_at", "id"),
         sa.Index("ix_case_inbox", "unit_code", "closed", "received_at"),
         sa.Index("ix_case_deadline", "closed", "due_at"),
         sa.Index("ix_case_closed_at", "closed", "entered_at"),

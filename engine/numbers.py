@@ -19,8 +19,14 @@ BODY = 12
 
 
 def new_number() -> str:
-    """A fresh random number, e.g. ``DK-7KQ4-MX9P-2H8D-5``."""
-    body = "".join(secrets.choice(ALPHABET) for _ in range(BODY))
+    """A fresh random number, e.g. ``DK-7KQ4-MX9P-2H8D-5``.
+
+    One read of the system's randomness gives all twelve characters, five bits each (the
+    alphabet has 32 letters, so each is uniform): a character per ``secrets.choice`` took
+    a system call each, 40 µs a number, which bulk intake felt.
+    """
+    bits = int.from_bytes(secrets.token_bytes(8), "big")
+    body = "".join(ALPHABET[(bits >> (5 * i)) & 31] for i in range(BODY))
     return _format(body + _check(body))
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -26,12 +26,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from engine import events, registry
+from engine.bulk import update_rows
 from engine.calendars import calendar_of
 from engine.cases import CASES, SCHEDULER, destination_unit, facts_of, save, step_rows
 from engine.db import is_postgres
 from engine.errors import Conflict, Refused
 from engine.models import Firing
-from engine.registry import Published
+from engine.registry import VERSIONS, Published
 from engine.store import Store
 from workflow.definition import (
     OverdueAction,
@@ -122,11 +123,10 @@ def plan(store: Store, now: dt.datetime) -> list[_Planned]:
     """The firings due up to ``now`` that are not finished, ordered by due time."""
     planned: list[_Planned] = []
     with store.read() as conn:
-        in_use = set(
-            conn.execute(
-                sa.select(CASES.c.definition_version_id).where(CASES.c.closed.is_(False)).distinct()
-            ).scalars()
-        )
+        oldest_of: dict[int, dt.datetime | None] = {}
+        for version_id in conn.execute(sa.select(VERSIONS.c.id)).scalars():
+            oldest_of[version_id] = _oldest_open(conn, registry.get(conn, version_id))
+        in_use = {v for v, oldest in oldest_of.items() if oldest is not None}
         # A firing that died after moving its last open cases must still be finished.
         in_use |= set(
             conn.execute(
@@ -139,11 +139,7 @@ def plan(store: Store, now: dt.datetime) -> list[_Planned]:
             published = registry.get(conn, version_id)
             # Firings due before the oldest open case entered its state move nothing:
             # catch-up starts there rather than at publication.
-            oldest = conn.execute(
-                sa.select(sa.func.min(CASES.c.entered_at)).where(
-                    CASES.c.definition_version_id == version_id, CASES.c.closed.is_(False)
-                )
-            ).scalar()
+            oldest = oldest_of.get(version_id)
             for trigger, transition in scheduled_triggers(published).items():
                 since = _last_nominal(conn, version_id, trigger) or published.published_at
                 if oldest is not None:
@@ -163,6 +159,27 @@ def plan(store: Store, now: dt.datetime) -> list[_Planned]:
             planned.extend(_unfinished(conn, published, now))
     unique = {(p.published.id, p.trigger, p.due.nominal): p for p in planned}
     return sorted(unique.values(), key=lambda p: (p.due.due, p.published.id, p.trigger))
+
+
+def _oldest_open(conn: Connection, published: Published) -> dt.datetime | None:
+    """When the longest-waiting open case of this version entered its state, or None.
+
+    Asked state by state, so each answer is one seek in ``ix_case_due`` however many
+    cases are stored: a case is open exactly when its state is not an end state.
+    """
+    definition = published.definition
+    ends = set(definition.end_states)
+    found = [
+        conn.execute(
+            sa.select(sa.func.min(CASES.c.entered_at)).where(
+                CASES.c.definition_version_id == published.id, CASES.c.state == state
+            )
+        ).scalar()
+        for state in definition.states
+        if state not in ends
+    ]
+    instants = [_aware(value) for value in found if value is not None]
+    return min(instants) if instants else None
 
 
 def scheduled_triggers(published: Published) -> dict[str, Transition]:
@@ -300,7 +317,8 @@ def _move_all(
     firing_id: int,
     now: dt.datetime,
 ) -> int:
-    """Move every eligible case, chunk by chunk, until a full pass moves nothing."""
+    """Move every eligible case, state by state and chunk by chunk, until a full pass
+    moves nothing."""
     machine = machine_for(published.definition)
     sources = sorted(
         {
@@ -313,35 +331,41 @@ def _move_all(
     moved = 0
     while True:
         moved_this_pass = 0
-        after = 0
-        while True:
-            count, after = _move_chunk(
-                store, published, trigger, sources, due_at, firing_id, after, now
-            )
-            if after == 0:
-                break
-            moved_this_pass += count
+        for state in sources:
+            after: _Position | None = None
+            while True:
+                count, after = _move_chunk(
+                    store, published, trigger, state, due_at, firing_id, after, now
+                )
+                if after is None:
+                    break
+                moved_this_pass += count
         moved += moved_this_pass
         if moved_this_pass == 0:
             return moved
+
+
+_Position = tuple[dt.datetime, int]
+"""Where a chunk ended in ``ix_case_due``: the last case's (entered_at, id)."""
 
 
 def _move_chunk(
     store: Store,
     published: Published,
     trigger: str,
-    sources: list[str],
+    state: str,
     due_at: dt.datetime,
     firing_id: int,
-    after: int,
+    after: _Position | None,
     now: dt.datetime,
-) -> tuple[int, int]:
-    """One transaction: up to ``CHUNK`` cases after id ``after``; returns (moved, last id)."""
+) -> tuple[int, _Position | None]:
+    """One transaction: up to ``CHUNK`` cases in ``state`` after position ``after``;
+    returns (moved, the chunk's last position, or None when there were no cases)."""
     for _attempt in range(RETRIES):
         try:
             with store.write() as conn:
                 return _move_rows(
-                    conn, store, published, trigger, sources, due_at, firing_id, after, now
+                    conn, store, published, trigger, state, due_at, firing_id, after, now
                 )
         except Conflict:
             continue
@@ -353,36 +377,45 @@ def _move_rows(
     store: Store,
     published: Published,
     trigger: str,
-    sources: list[str],
+    state: str,
     due_at: dt.datetime,
     firing_id: int,
-    after: int,
+    after: _Position | None,
     now: dt.datetime,
-) -> tuple[int, int]:
+) -> tuple[int, _Position | None]:
+    """Move the next chunk of due cases in ``state`` after ``after``.
+
+    The chunk is read in (entered_at, id) order straight off ``ix_case_due`` (version,
+    state, entered_at, id) and resumed after its last case, so a firing reads only the
+    cases due, never the ones stored beside them. ``closed`` needs no condition: a case
+    is closed exactly when it is in an end state, and those are never a source.
+    """
     definition = published.definition
     machine = machine_for(definition)
     tree = store.tree()
-    query = (
-        sa.select(*_CASE_COLUMNS)
-        .where(
-            CASES.c.definition_version_id == published.id,
-            CASES.c.state.in_(sources),
-            CASES.c.closed.is_(False),
-            CASES.c.entered_at <= due_at,
-            CASES.c.id > after,
-        )
-        .order_by(CASES.c.id)
-        .limit(CHUNK)
+    query = sa.select(*_CASE_COLUMNS, CASES.c.entered_at, CASES.c.closed).where(
+        CASES.c.definition_version_id == published.id,
+        CASES.c.state == state,
+        CASES.c.entered_at <= due_at,
     )
+    if after is not None:
+        query = query.where(
+            sa.tuple_(CASES.c.entered_at, CASES.c.id)
+            > sa.tuple_(sa.literal(after[0], CASES.c.entered_at.type), sa.literal(after[1]))
+        )
+    query = query.order_by(CASES.c.entered_at, CASES.c.id).limit(CHUNK)
     if is_postgres(store.engine):
         query = query.with_for_update(of=CASES)
     rows = conn.execute(query).all()
     if not rows:
-        return 0, 0
-    fast = _fast_paths(machine, trigger, sources)
+        return 0, None
+    last: _Position = (rows[-1].entered_at, rows[-1].id)
+    rows = [row for row in rows if not row.closed]
+    fast = _fast_paths(machine, trigger, [state])
     updates: list[dict[str, Any]] = []
     new_events: list[dict[str, Any]] = []
     kinds = (TransitionKind.scheduled,)
+    templates: dict[str, _Template | None] = {}
     for row in rows:
         outcome = fast.get(row.state)
         if outcome is None:
@@ -401,16 +434,84 @@ def _move_rows(
             unit = destination_unit(tree, definition, row.unit_code, row.origin_unit, outcome)
         except Refused:
             continue  # nowhere to escalate to: the case stays, and the report shows it
-        rows_, values = step_rows(
-            row, published.id, definition, outcome, unit, None, due_at, now, firing_id
-        )
+
+        def exact(row: Any = row, outcome: Outcome = outcome, unit: str = unit) -> _Records:
+            return step_rows(
+                row, published.id, definition, outcome, unit, None, due_at, now, firing_id
+            )
+
+        if row.state in fast and unit == row.unit_code:
+            rows_, values = _templated(templates, row, exact)
+        else:
+            rows_, values = exact()
         values["b_id"] = row.id
         values["b_version"] = row.row_version
         updates.append(values)
         new_events.extend(rows_)
     _bulk_update(conn, updates)
     events.append(conn, new_events)
-    return len(updates), rows[-1].id
+    return len(updates), last
+
+
+class _Template:
+    """The records of one case moved on a fast path, reused for the chunk's other cases in
+    that state: per case only the ids, the sequence numbers and the hash chain differ, so
+    ``step_rows`` runs once and each hash fills in an ``events.Series``.
+
+    Learned from the first case and checked on the second against ``step_rows`` itself;
+    if they differ, the state goes back to ``step_rows`` for every case (see
+    ``_templated``), so the records are ``step_rows``'s whatever it comes to write.
+    """
+
+    def __init__(self, number: str, rows: list[dict[str, Any]], values: dict[str, Any]) -> None:
+        self.rows = [dict(r) for r in rows]
+        self.values = dict(values)
+        self.series = [events.Series(number, r) for r in rows]
+        self.checked = False
+
+    def apply(self, row: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        prev, seq = row.last_hash, row.seq
+        rows = []
+        for template, series in zip(self.rows, self.series, strict=True):
+            seq += 1
+            digest = series.digest(row.number, seq, prev)
+            rows.append(
+                {**template, "case_id": row.id, "seq": seq, "prev_hash": prev, "hash": digest}
+            )
+            prev = digest
+        values = {
+            **self.values,
+            "unit_code": row.unit_code,
+            "seq": seq,
+            "last_hash": prev,
+            "row_version": row.row_version + 1,
+        }
+        return rows, values
+
+
+_Records = tuple[list[dict[str, Any]], dict[str, Any]]
+
+
+def _templated(
+    templates: dict[str, _Template | None], row: Any, exact: Callable[[], _Records]
+) -> _Records:
+    """``row``'s records by its state's template once one is learned and checked, else
+    by ``exact`` (``step_rows``)."""
+    if row.state not in templates:
+        rows, values = exact()
+        templates[row.state] = _Template(row.number, rows, values)
+        return rows, values
+    known = templates[row.state]
+    if known is None:
+        return exact()  # the template failed its check: step_rows for every case
+    if not known.checked:
+        rows, values = exact()
+        if known.apply(row) == (rows, values):
+            known.checked = True
+        else:
+            templates[row.state] = None
+        return rows, values
+    return known.apply(row)
 
 
 def _fast_paths(machine: Any, trigger: str, sources: list[str]) -> dict[str, Outcome]:
@@ -434,16 +535,10 @@ def _fast_paths(machine: Any, trigger: str, sources: list[str]) -> dict[str, Out
 
 
 def _bulk_update(conn: Connection, updates: list[dict[str, Any]]) -> None:
-    """One executemany; any row whose version moved meanwhile voids the whole chunk."""
-    if not updates:
-        return
-    statement = (
-        sa.update(CASES)
-        .where(CASES.c.id == sa.bindparam("b_id"), CASES.c.row_version == sa.bindparam("b_version"))
-        .values({name: sa.bindparam(name) for name in updates[0] if not name.startswith("b_")})
-    )
-    result = conn.execute(statement, updates)
-    if result.rowcount != len(updates):
+    """One executemany straight to the driver; any row whose version moved meanwhile voids
+    the whole chunk."""
+    changed = update_rows(conn, CASES, updates, {"id": "b_id", "row_version": "b_version"})
+    if changed != len(updates):
         raise Conflict("a case changed while the chunk was being moved")
 
 

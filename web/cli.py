@@ -6,7 +6,7 @@ import click
 from flask.cli import FlaskGroup
 
 from web.app import create_app
-from web.commands import admin, apikeys, cases, definitions, server
+from web.commands import admin, apikeys, bench, cases, definitions, server
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
@@ -29,6 +29,7 @@ for command in (
     cases.report,
     server.serve,
     server.worker,
+    bench.bench,
 ):
     cli.add_command(command)
 
