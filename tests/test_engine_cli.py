@@ -18,7 +18,7 @@ from engine.events import EVENTS
 from engine.store import Store
 from engine.tick import FIRINGS
 from engine.users import USERS
-from tests.conftest import close_store, make_app
+from tests.conftest import close_store, make_app, rewrite_history
 from tests.test_engine_mini import (
     MINI,
     MONDAY,
@@ -77,6 +77,14 @@ class Diktum:
         try:
             with store.write() as conn:
                 conn.execute(statement)
+        finally:
+            store.close()
+
+    def rewrite_history(self, statement: Any) -> None:
+        store = Store(self.url)
+        try:
+            with store.write() as conn:
+                rewrite_history(conn, statement)
         finally:
             store.close()
 
@@ -247,7 +255,7 @@ def test_replay_exits_0_on_a_clean_log_and_3_on_a_tampered_one(diktum: Diktum) -
     assert (clean["consistent"], clean["events"], clean["state"]) == (True, 2, "triaged")
     assert [s["trigger"] for s in clean["steps"]] == ["open", "triage"]
 
-    diktum.execute(
+    diktum.rewrite_history(
         sa.update(EVENTS)
         .where(EVENTS.c.seq == 2)
         .values(payload={"fields": {"needs_review": True}})

@@ -15,6 +15,7 @@ from engine.cases import CASES
 from engine.events import EVENTS
 from engine.replay import Verdict, replay, verify_all
 from engine.tick import tick
+from tests.conftest import rewrite_history
 from tests.test_engine_mini import (
     MONDAY,
     SATURDAY,
@@ -73,7 +74,7 @@ def event_id(world: World, number: str, seq: int) -> int:
 
 def tamper(world: World, statement: Any) -> None:
     with world.store.write() as conn:
-        assert conn.execute(statement).rowcount == 1
+        assert rewrite_history(conn, statement) == 1
 
 
 def test_a_clean_log_replays_consistently_case_by_case_and_whole(

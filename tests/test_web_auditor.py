@@ -35,6 +35,7 @@ from tests.test_web_admin import (
     token,
 )
 from web.extensions import app_store
+from tests.conftest import rewrite_history
 
 WIB = ZoneInfo("Asia/Jakarta")
 LURAH = Actor("lurah", "lurah", TEBET_TIMUR)
@@ -70,12 +71,13 @@ def tamper(app: Flask, number: str, seq: int, **values: object) -> None:
     """Change an event row behind the log's back."""
     with app_store(app).write() as conn:
         case_id = conn.execute(sa.select(CASES.c.id).where(CASES.c.number == number)).scalar_one()
-        changed = conn.execute(
+        changed = rewrite_history(
+            conn,
             sa.update(EVENTS)
             .where(EVENTS.c.case_id == case_id, EVENTS.c.seq == seq)
-            .values(**values)
+            .values(**values),
         )
-        assert changed.rowcount == 1
+        assert changed == 1
 
 
 # Who may enter ------------------------------------------------------------------------
@@ -173,7 +175,10 @@ def test_a_state_changed_behind_the_logs_back_is_reported(db_app: Flask) -> None
         conn.execute(sa.update(CASES).where(CASES.c.number == number).values(state="selesai"))
     page = text_of(client_as(db_app, "auditor").get(f"/audit/kasus/{number}"))
     assert 'data-consistent="false"' in page
-    assert "pengaduan yang tersimpan tidak sesuai dengan lognya: state tersimpan &#39;selesai&#39;" in page
+    assert (
+        "pengaduan yang tersimpan tidak sesuai dengan lognya: state tersimpan &#39;selesai&#39;"
+        in page
+    )
 
 
 def test_titles_with_markup_are_escaped_in_the_stepper(app: Flask) -> None:

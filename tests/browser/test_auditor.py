@@ -15,6 +15,7 @@ from engine.events import EVENTS
 from tests.browser.helpers import LiveServer, screenshot, sign_in
 from web.cli import cli
 from web.extensions import app_store
+from tests.conftest import rewrite_history
 
 WEEK = [
     ("2024-06-08T10:00:00+07:00", ["case", "fire", "{n}", "triase", "--user", "camat",
@@ -122,10 +123,11 @@ def test_an_auditor_sees_which_event_of_a_tampered_log_breaks_the_chain(
     with app_store(live_server.app).write() as conn:
         # Someone rewrites what the Sunday review found, straight in the database.
         case_id = conn.execute(sa.select(CASES.c.id).where(CASES.c.number == number)).scalar_one()
-        conn.execute(
+        rewrite_history(
+            conn,
             sa.update(EVENTS)
             .where(EVENTS.c.case_id == case_id, EVENTS.c.seq == 5)
-            .values(payload={"fields": {"field_review_notes": "Tidak ada masalah."}})
+            .values(payload={"fields": {"field_review_notes": "Tidak ada masalah."}}),
         )
     sign_in(page, "auditor")
     page.goto(f"/audit/kasus/{number}")
