@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from engine import events, registry
 from engine.cases import OPEN_TRIGGER, load
 from engine.errors import NotFound
+from engine.privacy import ERASE_TRIGGER
 from engine.replay import Verdict, check_case
 from engine.tick import OVERDUE_TRIGGER
 from engine.units import UnitTree
@@ -32,6 +33,7 @@ class StepKind(StrEnum):
     step = "step"
     overdue = "overdue"
     migration = "migration"
+    erasure = "erasure"
 
 
 class Status(StrEnum):
@@ -137,6 +139,7 @@ def _entry(
         OPEN_TRIGGER: StepKind.intake,
         OVERDUE_TRIGGER: StepKind.overdue,
         MIGRATE_TRIGGER: StepKind.migration,
+        ERASE_TRIGGER: StepKind.erasure,
     }.get(trigger, StepKind.step)
     title = diktum = source_title = dest_title = role_title = None
     if definition is not None:

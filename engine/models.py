@@ -138,6 +138,8 @@ class Complainant(SQLModel, table=True):
     address: str | None = None
     anonymous: bool = False
     confidential: bool = False
+    erased_at: dt.datetime | None = Field(default=None, sa_type=utc_datetime())
+    """Set when the contact data above was erased on request (see ``engine/privacy.py``)."""
 
 
 class Event(SQLModel, table=True):

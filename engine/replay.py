@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from engine import events, registry
 from engine.cases import CASES, OPEN_TRIGGER, SCHEDULER, load
+from engine.privacy import ERASE_TRIGGER
 from engine.tick import OVERDUE_TRIGGER
 from engine.units import UnitTree
 from engine.versioning import ADMIN_ROLE, MIGRATE_TRIGGER
@@ -203,6 +204,9 @@ def _check_step(
     if trigger == MIGRATE_TRIGGER:
         ok = event["role"] == ADMIN_ROLE and dest in definition.states
         return None if ok else Text("a migration by a non-administrator or into an unknown state")
+    if trigger == ERASE_TRIGGER:
+        ok = event["role"] == ADMIN_ROLE and dest == source
+        return None if ok else Text("an erasure by a non-administrator or one that moves the case")
     if trigger == OVERDUE_TRIGGER:
         ok = dest == source and definition.states[source].deadline is not None
         return None if ok else Text("an overdue flag on a state without a deadline")

@@ -317,3 +317,24 @@ def test_a_bad_now_is_a_usage_error(diktum: Diktum) -> None:
     code, out, err = diktum.run("tick", "--now", "next tuesday", "--json")
     assert (code, out) == (2, "")
     assert "Invalid value for --now: 'next tuesday' is not an ISO 8601 date-time" in err
+
+
+def test_case_erase_wipes_personal_data_logs_it_and_replay_stays_consistent(
+    diktum: Diktum,
+) -> None:
+    diktum.json("user", "add", "admin1", "--role", "admin", "--unit", TEBET)
+    number = diktum.open()
+    erased = diktum.json(
+        "case", "erase", number, "--user", "admin1", "--reason", "Permintaan 2024/17",
+        "--now", SUNDAY_REVIEW.isoformat(),
+    )  # fmt: skip
+    assert (erased["number"], erased["seq"]) == (number, 2)
+    verdict = diktum.json("replay", number)
+    assert verdict["consistent"] and [s["trigger"] for s in verdict["steps"]] == ["open", "erase"]
+
+    before = diktum.counts()
+    code, out, err = diktum.run("case", "erase", number, "--user", "admin1", "--reason", "lagi")
+    assert (code, out) == (4, "") and "erased already" in err
+    code, out, err = diktum.run("case", "erase", number, "--user", "camat_tebet", "--reason", "x")
+    assert (code, out) == (1, "") and "only an administrator" in err
+    assert diktum.counts() == before

@@ -133,6 +133,7 @@ USERS = {
     "camat_tebet": ("camat", TEBET),
     "camat_setiabudi": ("camat", SETIABUDI),
     "auditor1": ("auditor", TEBET),
+    "admin1": ("admin", JAKARTA_SELATAN),
 }
 
 

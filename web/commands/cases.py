@@ -10,6 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from engine import cases as case_ops
 from engine import reports
+from engine.privacy import erase_personal_data
 from engine.replay import replay as replay_case
 from engine.replay import verify_all
 from engine.tick import tick as run_tick
@@ -191,6 +192,26 @@ def case_migrate(
             now=now,
         )
     emit(moved, as_json, "\n".join(f"{m['number']}: {m['from']} -> {m['to']}" for m in moved))
+
+
+@case.command("erase")
+@click.argument("number")
+@click.option("--user", "user_name", required=True, help="An administrator.")
+@click.option("--reason", required=True, help="Why, e.g. the request's reference (logged).")
+@json_option
+@now_option
+@handled
+def case_erase(number: str, user_name: str, reason: str, as_json: bool, now: dt.datetime) -> None:
+    """Erase the complainant's personal data on request; the erasure is logged."""
+    with store().write() as conn:
+        erased = erase_personal_data(
+            conn, number=number, actor=get_actor(conn, user_name), reason=reason, now=now
+        )
+    emit(
+        {"number": erased.number, "erased_at": erased.erased_at.isoformat(), "seq": erased.seq},
+        as_json,
+        f"{erased.number}: personal data erased (event {erased.seq})",
+    )
 
 
 @click.command()
