@@ -25,7 +25,7 @@ from workflow.messages import Text
 VERSIONS = DefinitionVersion.__table__  # type: ignore[attr-defined]
 
 _parsed: dict[str, Definition] = {}
-_by_id: dict[tuple[str, int], Published] = {}
+_by_id: dict[tuple[sa.URL, int], Published] = {}
 
 
 @dataclass(frozen=True)
@@ -128,15 +128,18 @@ def get(conn: Connection, version_id: int) -> Published:
     return published
 
 
-def _database_of(conn: Connection) -> str:
-    """Which database a connection is to: ids are only unique within one."""
-    return conn.engine.url.render_as_string(hide_password=True)
+def _database_of(conn: Connection) -> sa.URL:
+    """Which database a connection is to: ids are only unique within one. (The URL itself,
+    hashable; rendering it as text on every lookup cost replay 5%.)"""
+    return conn.engine.url
 
 
 def find(conn: Connection, ref: str) -> Published:
     """``id`` (newest version) or ``id@version``."""
     ident, _, version = ref.partition("@")
-    query = sa.select(VERSIONS).where(VERSIONS.c.definition_id == ident)
+    # Only the id: the version itself (its YAML, parsed) comes from ``get``'s cache, so
+    # intake does not read and hash the definition's text for every complaint.
+    query = sa.select(VERSIONS.c.id).where(VERSIONS.c.definition_id == ident)
     if version:
         if not version.isdigit():
             raise InvalidInput(
@@ -149,7 +152,7 @@ def find(conn: Connection, ref: str) -> Published:
         raise NotFound(
             Text("unknown definition '%(ref)s' (published: %(known)s)", ref=ref, known=known)
         )
-    return _published(row)
+    return get(conn, row.id)
 
 
 def all_versions(conn: Connection) -> list[Published]:

@@ -80,3 +80,99 @@ def test_naive_machines_move_the_same_cases_one_by_one(
     assert_shape(doc, "naive", N, ("diktum", "naive"))
     assert doc["diktum"]["moved"] == N
     assert doc["naive"]["moved"] == doc["naive"]["cases_in_dest"] == N
+
+
+def test_tick_scaling_moves_the_same_due_cases_among_more_stored_ones(
+    app: Flask, tmp_path: Path, database: str | None
+) -> None:
+    doc = bench(
+        app,
+        tmp_path,
+        database,
+        "tick-scaling",
+        "--cases",
+        "100",
+        "--stored",
+        "100",
+        "--stored",
+        "400",
+    )
+
+    assert_shape(doc, "tick-scaling", 100, ("stored_100", "stored_400"))
+    assert doc["stored"] == [100, 400]
+    for name, stored in (("stored_100", 100), ("stored_400", 400)):
+        assert doc[name]["moved"] == 100
+        assert doc[name]["stored"] == stored
+
+
+def test_replay_verifies_every_event_of_the_seeded_log(
+    app: Flask, tmp_path: Path, database: str | None
+) -> None:
+    doc = bench(app, tmp_path, database, "replay", "--cases", "600")
+
+    assert_shape(doc, "replay", 600, ("diktum", "diktum_tenth"))
+    full, tenth = doc["diktum"], doc["diktum_tenth"]
+    assert (full["events"], full["cases"], full["inconsistent"]) == (600, 200, 0)
+    assert (tenth["events"], tenth["cases"], tenth["inconsistent"]) == (60, 20, 0)
+
+
+def test_peer_lifecycles_complete_in_diktum_and_in_spiffworkflow(
+    app: Flask, tmp_path: Path, database: str | None
+) -> None:
+    doc = bench(app, tmp_path, database, "peer", "--cases", "20")
+
+    assert_shape(doc, "peer", 20, ("diktum", "spiffworkflow"))
+    diktum, spiff = doc["diktum"], doc["spiffworkflow"]
+    assert (diktum["completed"], diktum["resolved"], diktum["escalated"]) == (20, 10, 10)
+    assert (spiff["completed"], spiff["resolved"], spiff["escalated"]) == (20, 10, 10)
+    assert diktum["moved_sunday"] == diktum["moved_monday"] == 20
+
+
+def test_intake_opens_complaints_through_the_engine_the_api_and_open311(
+    app: Flask, tmp_path: Path, database: str | None
+) -> None:
+    doc = bench(app, tmp_path, database, "intake", "--cases", "30", "--clients", "3")
+
+    assert_shape(doc, "intake", 30, ("diktum", "api", "open311"))
+    for name in ("api", "open311"):
+        run = doc[name]
+        assert run["statuses"] == {"201": 30}
+        assert run["p50_ms"] <= run["p95_ms"] <= run["p99_ms"] <= run["max_ms"]
+    # 30 by each contender, plus the warm-up requests and the engine's warm-up complaint.
+    assert doc["diktum"]["cases_opened_in_database"] == 3 * 30 + 2 * 20 + 1
+
+
+def test_actions_through_the_api_triage_the_sampled_stored_cases(
+    app: Flask, tmp_path: Path, database: str | None
+) -> None:
+    doc = bench(
+        app, tmp_path, database, "action", "--cases", "300", "--requests", "30", "--clients", "3"
+    )
+
+    assert_shape(doc, "action", 300, ("api",))
+    api = doc["api"]
+    assert api["statuses"] == {"200": 30}
+    assert api["triaged_in_database"] == 30 + 20  # and the warm-up's
+    assert doc["stored"] == 300
+
+
+def test_all_writes_the_readme_table(app: Flask, tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# X\n\n<!-- bench:start -->\nold\n<!-- bench:end -->\n", encoding="utf-8")
+
+    result = app.test_cli_runner().invoke(
+        cli,
+        [
+            *("bench", "naive", "--cases", "50", "--workdir", str(tmp_path / "b")),
+            *("--readme", str(readme), "--output", str(tmp_path / "out.json")),
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "naive  n=50" in result.output
+    text = readme.read_text(encoding="utf-8")
+    assert "old" not in text
+    assert "| machine | date | N | figure | ratio |" in text
+    assert "**naive** (SQLite)" in text
+    [doc] = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert doc["scenario"] == "naive"

@@ -45,6 +45,9 @@ class Options:
     """Concurrent HTTP clients."""
     requests: int | None = None
     """HTTP requests per contender (None: the scenario's default)."""
+    wsgi_app: str = ""
+    """The WSGI app the HTTP scenarios serve, as gunicorn names it (``module:factory()``):
+    the web layer passes it in, so the engine imports nothing of it."""
 
     def size(self, default: int) -> int:
         return default if self.cases is None else self.cases

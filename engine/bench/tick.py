@@ -64,7 +64,7 @@ def diktum_tick(url: str) -> Measured:
     """The engine's tick at Monday 09:00, as ``diktum tick`` runs it."""
     store = Store(url)
     try:
-        _warm(store)
+        warm(store)
         with Timer() as timer:
             report = tick(store, world.TICK_AT)
         moved = sum(f.moved for f in report.firings)
@@ -74,7 +74,7 @@ def diktum_tick(url: str) -> Measured:
         store.close()
 
 
-def _warm(store: Store) -> None:
+def warm(store: Store) -> None:
     """What a running worker has at hand before a firing: the unit tree, the parsed
     definitions and their machines. A fresh process would otherwise time their loading."""
     store.tree()

@@ -16,6 +16,9 @@ from engine.bench.common import Options
 from engine.bench.scenarios import SCENARIOS, runner
 from web.clitools import emit, handled, json_option
 
+WSGI_APP = "web.app:create_app()"
+"""What the HTTP scenarios serve with gunicorn."""
+
 
 @click.command()
 @with_appcontext
@@ -86,6 +89,7 @@ def bench(
             stored=stored,
             clients=clients,
             requests=requests,
+            wsgi_app=WSGI_APP,
         )
         for name in names:
             doc = runner(name)(options)
