@@ -32,6 +32,13 @@ typecheck: $(STAMP)
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Every benchmark at sizes a 2-core machine runs in under an hour; the results go into the
+# README's performance table, every figure into instance/bench-results.json. BENCH_ARGS
+# adds options, e.g. BENCH_ARGS='--database-url postgresql://postgres@127.0.0.1:5432/test'.
+bench: $(STAMP)
+	mkdir -p instance
+	$(BIN)/diktum bench all --readme README.md --output instance/bench-results.json $(BENCH_ARGS)
+
 # Re-extract the messages, merge them into the catalogs, compile them. The UI is written
 # in Indonesian (domain `messages`, translated to English); the engine's messages are
 # English `Text("...")` (domain `engine`, translated to Indonesian). New msgids arrive
