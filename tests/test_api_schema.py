@@ -30,7 +30,7 @@ from tests.conftest import DEFINITIONS, close_store
 from tests.test_api import SDSDA, TEBET, TEBET_TIMUR, Api, bearer, build, create_key
 from tests.test_web_auth import add_user
 from web.app import create_app
-from web.openapi import IntakeIn
+from web.openapi.cases import IntakeIn
 
 CHECKS = [
     not_a_server_error,

@@ -26,7 +26,7 @@ from tests.test_api import (
 )
 from web.cli import cli
 from web.extensions import app_store
-from web.open311 import _ITEMS
+from web.open311.formats import _ITEMS
 
 ROOT = "/open311/v2"
 KEBERSIHAN = f"{JAKSEL}:kebersihan"
