@@ -174,6 +174,11 @@ def test_definitions_are_listed_in_pages_and_shown_normalised_with_their_diagram
     second = world.get(f"/definitions?limit=1&cursor={first['next_cursor']}", world.kiosk).json
     assert [d["key"] for d in second["items"]] == [f"{JAKSEL}@1"]
     assert second["next_cursor"] is None
+    for foreign in ("²", "٣", "-1", "1" * 10):  # digits to str.isdigit, not to int()
+        response = world.get("/definitions", world.kiosk, query_string={"cursor": foreign})
+        assert error_of(response, 422)["fields"] == [
+            {"field": "cursor", "message": "not a cursor this API issued"}
+        ]
     assert {"name": "elektronik", "title": second["items"][0]["channels"][-1]["title"]} | {
         "kind": "electronic"
     } in second["items"][0]["channels"]

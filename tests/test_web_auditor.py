@@ -21,6 +21,7 @@ from engine.cases import CASES, PersonalData
 from engine.events import EVENTS
 from engine.exports import FORMULA_STARTS
 from engine.users import Actor
+from tests.conftest import rewrite_history
 from tests.test_web_admin import (
     INWALKOT,
     INWALKOT_YAML,
@@ -35,7 +36,6 @@ from tests.test_web_admin import (
     token,
 )
 from web.extensions import app_store
-from tests.conftest import rewrite_history
 
 WIB = ZoneInfo("Asia/Jakarta")
 LURAH = Actor("lurah", "lurah", TEBET_TIMUR)

@@ -432,9 +432,10 @@ def test_a_refused_or_invalid_action_shows_why_and_changes_nothing(web: Flask) -
     attempts = [
         ("disposisi", {}, "Wajib diisi."),  # required field missing: the form says so
         ("disposisi", {"f_unit_tujuan": "bukan kode"}, "Kode unit seperti"),
-        ("disposisi", {"f_unit_tujuan": "31.99.99.9999"}, "unknown unit"),  # the engine
-        ("tutup", {}, "not possible in state"),  # not an action of this state
-        ("hapus", {}, "unknown action"),
+        # The engine's refusals, said in Indonesian:
+        ("disposisi", {"f_unit_tujuan": "31.99.99.9999"}, "unit &#39;31.99.99.9999&#39; tidak"),
+        ("tutup", {}, "tidak dapat dilakukan pada tahap &#39;diterima&#39;"),
+        ("hapus", {}, "tindakan &#39;hapus&#39; tidak dikenal"),
     ]
     for trigger, fields, reason in attempts:
         response = client.post(

@@ -13,9 +13,9 @@ from playwright.sync_api import Page, expect
 from engine.cases import CASES
 from engine.events import EVENTS
 from tests.browser.helpers import LiveServer, screenshot, sign_in
+from tests.conftest import rewrite_history
 from web.cli import cli
 from web.extensions import app_store
-from tests.conftest import rewrite_history
 
 WEEK = [
     ("2024-06-08T10:00:00+07:00", ["case", "fire", "{n}", "triase", "--user", "camat",

@@ -17,7 +17,7 @@ from web.api.errors import invalid
 def offset(cursor: str | None) -> int:
     if cursor is None:
         return 0
-    if not cursor.isdigit() or len(cursor) > 9:
+    if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > 9:  # not "²"
         raise invalid("cursor", "not a cursor this API issued")
     return int(cursor)
 

@@ -20,6 +20,7 @@ from web.auth import roles_required
 from web.citizen import diktum_of, shown_value
 from web.extensions import app_store, now
 from web.forms import action_form, supplied, units_used
+from web.messages import say_error
 from web.officer.blueprint import current_officer, officer, unit_datalists, unit_label
 from workflow.definition import Definition, Transition, TransitionKind, UnitLevel
 from workflow.machine import machine_for
@@ -201,7 +202,7 @@ def act(number: str, trigger: str) -> Response | tuple[str, int]:
         )
         return _case_page(row.number, posted=(trigger, form), error=message, status=409)
     except (Refused, InvalidInput, NotFound) as exc:
-        message = _("Tindakan tidak dapat dilakukan: %(reason)s", reason=str(exc))
+        message = _("Tindakan tidak dapat dilakukan: %(reason)s", reason=say_error(exc))
         return _case_page(row.number, posted=(trigger, form), error=message, status=422)
     state = definition.states[outcome.state]
     flash(

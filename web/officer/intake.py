@@ -16,6 +16,7 @@ from web.auth import roles_required
 from web.citizen import receipt_view
 from web.extensions import app_store, now
 from web.forms import officer_intake_form, personal_data, supplied, units_used
+from web.messages import say_error
 from web.officer.blueprint import current_officer, officer, unit_datalists, unit_label
 from workflow.definition import Definition
 
@@ -87,7 +88,7 @@ def intake() -> Response | tuple[str, int]:
                     complainant=personal_data(form),
                 )
         except (Refused, InvalidInput, NotFound) as exc:
-            error, status = str(exc), 422
+            error, status = say_error(exc), 422
         else:
             flash(_("Pengaduan diterima dengan nomor %(number)s.", number=receipt.number), "info")
             return redirect(url_for(".receipt", number=receipt.number))
