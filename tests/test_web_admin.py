@@ -20,6 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from engine import cases, registry
+from engine.cases import PersonalData
 from engine.registry import VERSIONS
 from engine.users import USERS
 from tests.conftest import DEFINITIONS, PUBLISHED_AT, close_store, make_app
@@ -462,3 +463,64 @@ def test_the_units_page_shows_the_tree_searchable_and_paginated(app: Flask) -> N
     last = text_of(client.get("/admin/unit?halaman=999"))
     assert 'rel="prev"' in last and 'rel="next"' not in last
     assert "Tidak ada unit yang cocok" in text_of(client.get("/admin/unit?q=zzzz"))
+
+
+# Erasure of personal data ---------------------------------------------------------------
+
+
+def test_an_administrator_erases_personal_data_and_officers_and_auditors_see_it_was(
+    db_app: Flask,
+) -> None:
+    siti = PersonalData(name="Siti Rahma", phone="0812-3456-7890", email="siti@example.id")
+    number = open_case(db_app, complainant=siti)
+    client = client_as(db_app, "admin")
+    csrf = token(client, "/admin/data-pribadi")
+
+    def erase(**form: str) -> Any:
+        return client.post("/admin/data-pribadi", data={"csrf_token": csrf, **form})
+
+    unconfirmed = erase(number=number, reason="Surat 12/2025")
+    assert unconfirmed.status_code == 400 and "Centang konfirmasi" in text_of(unconfirmed)
+    unknown = erase(number="DK-0000-0000-0000-0", reason="Surat 12/2025", confirm="yes")
+    assert unknown.status_code == 400
+    assert "tidak ada pengaduan bernomor &#39;DK-0000-0000-0000-0&#39;" in text_of(unknown)
+    lurah = client_as(db_app, "lurah")
+    assert "Siti Rahma" in text_of(lurah.get(f"/petugas/kasus/{number}"))  # nothing erased yet
+
+    done = erase(number=number, reason="Surat 12/2025", confirm="yes")
+    assert (done.status_code, done.headers["Location"]) == (303, "/admin/data-pribadi")
+    assert f"Data pribadi pelapor {number} dihapus; peristiwa #2" in text_of(
+        client.get("/admin/data-pribadi")
+    )
+    again = erase(number=number, reason="Surat 12/2025", confirm="yes")
+    assert again.status_code == 400 and "sudah dihapus" in text_of(again)
+
+    case_page = text_of(lurah.get(f"/petugas/kasus/{number}"))
+    assert 'id="data-dihapus"' in case_page and "Data pribadi pelapor dihapus" in case_page
+    assert "Siti Rahma" not in case_page and "0812-3456-7890" not in case_page
+    audit_page = text_of(client_as(db_app, "auditor").get(f"/audit/kasus/{number}"))
+    assert 'data-consistent="true"' in audit_page
+    assert "Data pribadi pelapor dihapus atas permintaan: Surat 12/2025" in audit_page
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonim", 302), ("lurah", 403), ("auditor", 403)])
+def test_only_administrators_reach_the_erasure_page(app: Flask, who: str, status: int) -> None:
+    number = open_case(app, complainant=PersonalData(name="Siti Rahma"))
+    client = client_as(app, who)
+    assert client.get("/admin/data-pribadi").status_code == status
+    posted = client.post(
+        "/admin/data-pribadi", data={"number": number, "reason": "x", "confirm": "yes"}
+    )
+    assert posted.status_code in (status, 400)
+    assert "Siti Rahma" in text_of(client_as(app, "lurah").get(f"/petugas/kasus/{number}"))
+
+
+def test_erasure_without_the_forms_csrf_token_is_refused(app: Flask) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    number = open_case(app, complainant=PersonalData(name="Siti Rahma"))
+    client = client_as(app, "admin")
+    posted = client.post(
+        "/admin/data-pribadi", data={"number": number, "reason": "x", "confirm": "yes"}
+    )
+    assert posted.status_code == 400
+    assert "Siti Rahma" in text_of(client_as(app, "lurah").get(f"/petugas/kasus/{number}"))

@@ -1,4 +1,4 @@
-"""Administrators: definitions and their versions, units and users.
+"""Administrators: definitions and their versions, units, users, erasure of personal data.
 
 Definitions are edited as YAML and published as new versions through the same
 ``engine.registry.publish`` as ``diktum definitions load``: a file with problems is shown
@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 from engine import counts, registry
 from engine.accounts import accounts, add_account, role_levels, set_active
 from engine.errors import EngineError, InvalidInput, NotFound
+from engine.privacy import erase_personal_data
 from engine.registry import VERSIONS, Published
 from engine.units import UnitTree
 from engine.users import MIN_PASSWORD
@@ -177,6 +178,48 @@ def _published(conn: Connection, ref: str) -> tuple[Published, str]:
         sa.select(VERSIONS.c.content).where(VERSIONS.c.id == published.id)
     ).scalar_one()
     return published, str(content)
+
+
+# Personal data ----------------------------------------------------------------------
+
+
+@admin.get("/data-pribadi")
+def personal_data() -> str:
+    return render_template("admin/erase.html", form={}, error=None)
+
+
+@admin.post("/data-pribadi")
+def erase() -> Response | tuple[str, int]:
+    """Erase a complainant's contact data on request; the engine logs the erasure."""
+    form = {key: request.form.get(key, "").strip() for key in ("number", "reason")}
+    error = None
+    if not (form["number"] and form["reason"]):
+        error = _("Nomor pengaduan dan alasan wajib diisi.")
+    elif request.form.get("confirm") != "yes":
+        error = _("Centang konfirmasi: penghapusan tidak dapat dibatalkan.")
+    else:
+        try:
+            with app_store(current_app).write() as conn:
+                erased = erase_personal_data(
+                    conn,
+                    number=form["number"],
+                    actor=current_user.actor,
+                    reason=form["reason"],
+                    now=now(),
+                )
+        except EngineError as exc:
+            error = say_error(exc)
+    if error is not None:
+        return render_template("admin/erase.html", form=form, error=error), 400
+    flash(
+        _(
+            "Data pribadi pelapor %(number)s dihapus; peristiwa #%(seq)s mencatatnya.",
+            number=erased.number,
+            seq=erased.seq,
+        ),
+        "info",
+    )
+    return redirect(url_for("admin.personal_data"), code=303)
 
 
 # Users ------------------------------------------------------------------------------

@@ -14,8 +14,10 @@ from engine import events, registry
 from engine.cases import COMPLAINANTS, OPEN_TRIGGER, facts_of, fire, load
 from engine.errors import Conflict, InvalidInput, NotFound, Refused
 from engine.inbox import is_overdue
+from engine.privacy import ERASE_TRIGGER
 from engine.tick import OVERDUE_TRIGGER
 from engine.units import UnitTree
+from engine.versioning import MIGRATE_TRIGGER
 from web.auth import roles_required
 from web.citizen import diktum_of, shown_value
 from web.extensions import app_store, now
@@ -125,6 +127,10 @@ def _timeline_entry(
         title = _("Pengaduan diterima")
     elif event["trigger"] == OVERDUE_TRIGGER:
         title = _("Melewati batas waktu")
+    elif event["trigger"] == MIGRATE_TRIGGER:
+        title = _("Dipindahkan ke versi definisi lain")
+    elif event["trigger"] == ERASE_TRIGGER:
+        title = _("Data pribadi pelapor dihapus atas permintaan")
     else:
         title = next(
             (
