@@ -85,6 +85,8 @@ def server(wsgi_app: str, database_url: str, workdir: Path) -> Iterator[Server]:
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            "--timeout",
+            "120",
             wsgi_app,
         ],
         env=env,
@@ -176,7 +178,8 @@ def _wait_ready(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the server exited: {log.read_text(errors='replace')[-2000:]}")
+            output = log.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"the server exited ({process.returncode}): {output}")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/api/v1/openapi.json")

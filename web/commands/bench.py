@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 from engine.bench import table
 from engine.bench.common import Options
 from engine.bench.scenarios import SCENARIOS, runner
-from web.clitools import emit, handled, json_option
+from web.clitools import emit, fail, handled, json_option
 
 WSGI_APP = "web.app:create_app()"
 """What the HTTP scenarios serve with gunicorn."""
@@ -91,8 +91,16 @@ def bench(
             requests=requests,
             wsgi_app=WSGI_APP,
         )
+        failed: list[str] = []
         for name in names:
-            doc = runner(name)(options)
+            try:
+                doc = runner(name)(options)
+            except Exception as exc:  # one scenario's failure must not lose the others'
+                if len(names) == 1:
+                    raise
+                failed.append(name)
+                click.echo(f"error: {name}: {exc}", err=True)
+                continue
             docs.append(doc)
             if not as_json:
                 click.echo(table.summary(doc))
@@ -101,4 +109,6 @@ def bench(
     if readme is not None:
         table.write_readme(readme, table.table(docs))
     if as_json:
-        emit(docs[0] if len(docs) == 1 else docs, True, "")
+        emit(docs[0] if scenario != "all" else docs, True, "")
+    if failed:
+        fail(f"scenarios failed: {', '.join(failed)}")
