@@ -14,7 +14,17 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -118,6 +128,7 @@ def sign_in() -> str | Response:
                 sa.select(USERS).where(USERS.c.name == form.name.data, USERS.c.active.is_(True))
             ).first()
         if row is not None and check_password(row.password_hash, form.password.data or ""):
+            _fresh_session()
             login_user(WebUser(row.name, row.role, row.unit_code))
             target = request.args.get("next", "")
             if not target.startswith("/") or target.startswith("//"):
@@ -127,9 +138,21 @@ def sign_in() -> str | Response:
     return render_template("auth/sign_in.html", form=form)
 
 
+def _fresh_session() -> None:
+    """Start a session from nothing on signing in and out (against session fixation):
+    what the browser carried before (a citizen's receipt, the CSRF secret a planted
+    cookie would share with an attacker) does not survive; only the chosen language
+    does."""
+    language = session.get("lang")
+    session.clear()
+    if language is not None:
+        session["lang"] = language
+
+
 @auth.post("/keluar")
 @login_required
 def sign_out() -> Response:
     logout_user()
+    _fresh_session()
     flash(_("Anda telah keluar."), "info")
     return redirect(url_for("home.index"))
