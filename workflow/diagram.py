@@ -7,6 +7,7 @@ stable between library versions. Counts per state (open cases) can be overlaid.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 
 from workflow.definition import Definition, StateKind, Transition, TransitionKind
@@ -29,6 +30,8 @@ _LOOKALIKES = str.maketrans(
         "\n": " ",
     }
 )
+_BREAKING = frozenset({"Cc", "Zl", "Zp"})
+"""Unicode categories of control characters and line and paragraph separators."""
 _KIND_PREFIX = {
     TransitionKind.manual: "",
     TransitionKind.scheduled: "terjadwal: ",
@@ -82,6 +85,12 @@ def _label(t: Transition) -> str:
 def _clean(text: str) -> str:
     """Mermaid has no label escaping that works in every renderer: swap in lookalikes.
 
-    This also keeps administrator-written titles from injecting diagram syntax.
+    This also keeps administrator-written titles from injecting diagram syntax. Every
+    control character and line or paragraph separator becomes a space: the browser's HTML
+    parser turns a CR in the ``<pre>`` into a line break, and a label that spans lines
+    would be read as diagram statements.
     """
-    return text.translate(_LOOKALIKES).strip()
+    swapped = text.translate(_LOOKALIKES)
+    return "".join(
+        " " if unicodedata.category(char) in _BREAKING else char for char in swapped
+    ).strip()
