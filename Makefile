@@ -4,14 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test lint typecheck clean install translations bench
+.PHONY: run run-postgres test lint typecheck clean install translations bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[test,bench,server]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -21,6 +21,20 @@ run: $(STAMP)
 	$(BIN)/diktum validate definitions/*.yaml
 	$(BIN)/diktum init --demo
 	$(BIN)/diktum serve --host 127.0.0.1 --port 5000
+
+# The scale-out set-up on one machine: gunicorn (no scheduler) and two `diktum worker`
+# processes, one active and one standing by, on PostgreSQL (the Procfile, run by honcho).
+# Loopback only, so the session cookie may go over plain http here.
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/diktum
+run-postgres: $(STAMP)
+	psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'diktum'" \
+		| grep -q 1 || createdb -h 127.0.0.1 -U postgres diktum
+	DIKTUM_DATABASE_URL=$(PG_URL) $(BIN)/diktum validate definitions/*.yaml
+	DIKTUM_DATABASE_URL=$(PG_URL) $(BIN)/diktum init --demo
+	PATH="$(CURDIR)/$(BIN):$$PATH" DIKTUM_DATABASE_URL=$(PG_URL) \
+		DIKTUM_SECRET_KEY="$${DIKTUM_SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))')}" \
+		DIKTUM_SESSION_COOKIE_SECURE=false DIKTUM_REMEMBER_COOKIE_SECURE=false \
+		$(BIN)/honcho start -f Procfile -p 8000
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -120,27 +120,40 @@ def run_worker(store: Store, stop: threading.Event, clock: Clock = utc_now) -> N
         log.info("embedded database: this process schedules (active)")
         _schedule_until(store, stop, clock, alive=lambda: True)
         return
+    standing_by = False
     while not stop.is_set():
-        with store.engine.connect() as conn:
-            got = conn.execute(
-                sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": SCHEDULER_LOCK}
-            ).scalar()
-            conn.commit()
-            if got:
-                log.info("holding the scheduler lock: active")
-
-                def alive() -> bool:
-                    try:
-                        conn.execute(sa.text("SELECT 1"))
-                        conn.commit()
-                        return True
-                    except sa.exc.DBAPIError:
-                        return False
-
-                _schedule_until(store, stop, clock, alive)
-                continue
-        log.info("another worker holds the scheduler lock: standing by")
+        try:
+            standing_by = _take_turn(store, stop, clock, standing_by)
+        except sa.exc.DBAPIError as exc:
+            # PostgreSQL restarting or unreachable: a worker outlives it and tries again.
+            log.warning("database unavailable, retrying: %s", exc.orig or exc)
+            standing_by = False
         stop.wait(STANDBY_POLL_SECONDS)
+
+
+def _take_turn(store: Store, stop: threading.Event, clock: Clock, standing_by: bool) -> bool:
+    """Schedule for as long as this process holds the lock; whether it is standing by."""
+    with store.engine.connect() as conn:
+        got = conn.execute(
+            sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": SCHEDULER_LOCK}
+        ).scalar()
+        conn.commit()
+        if not got:
+            if not standing_by:
+                log.info("another worker holds the scheduler lock: standing by")
+            return True
+        log.info("holding the scheduler lock: active")
+
+        def alive() -> bool:
+            try:
+                conn.execute(sa.text("SELECT 1"))
+                conn.commit()
+                return True
+            except sa.exc.DBAPIError:
+                return False
+
+        _schedule_until(store, stop, clock, alive)
+        return False
 
 
 def _schedule_until(

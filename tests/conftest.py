@@ -64,7 +64,7 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'diktum.sqlite'}"
 
 
-def make_app(url: str, tmp_path: Path) -> Flask:
+def make_app(url: str, tmp_path: Path, **overrides: object) -> Flask:
     return create_app(
         {
             "TESTING": True,
@@ -73,6 +73,7 @@ def make_app(url: str, tmp_path: Path) -> Flask:
             "SECRET_KEY": "test",
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
+            **overrides,
         }
     )
 

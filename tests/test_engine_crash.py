@@ -82,17 +82,28 @@ def waiting(database_url: str) -> Iterator[Store]:
 
 
 def spawn(
-    store: Store, *args: str, chunk: int = CHUNK, pause: float = 0.0
+    store: Store,
+    *args: str,
+    chunk: int = CHUNK,
+    pause: float = 0.0,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
 ) -> subprocess.Popen[str]:
-    env = {**os.environ, "DIKTUM_DATABASE_URL": store.url}
-    return subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(chunk), str(pause), *args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    """``diktum ARGS`` in a child process; its stderr goes to ``log`` when given (a
+    long-running worker would fill a pipe nobody reads)."""
+    handle = log.open("w") if log else None
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(chunk), str(pause), *args],
+            cwd=ROOT,
+            env={**os.environ, "DIKTUM_DATABASE_URL": store.url, **(env or {})},
+            stdout=subprocess.DEVNULL if handle else subprocess.PIPE,
+            stderr=handle or subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        if handle is not None:
+            handle.close()  # the child has its own copy
 
 
 def moved_events(store: Store) -> int:
@@ -203,3 +214,119 @@ def test_a_standby_worker_takes_over_when_the_active_one_dies(
             worker.wait(timeout=30)
         for handle in handles:
             handle.close()
+
+
+def test_the_active_worker_killed_mid_firing_leaves_the_rest_to_the_standby(
+    waiting: Store, tmp_path: Path
+) -> None:
+    """The scale-out promise: SIGKILL the worker that is moving a large firing; the one
+    standing by (PostgreSQL) — or, on SQLite, the worker started again — takes the lock,
+    resumes the unfinished firing and moves every remaining case, each exactly once."""
+    postgres = waiting.engine.dialect.name == "postgresql"
+    env = {"DIKTUM_NOW": MONDAY_TICK}
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    first = spawn(waiting, "worker", pause=0.05, env=env, log=logs[0])
+    second = spawn(waiting, "worker", pause=0.05, env=env, log=logs[1]) if postgres else None
+    try:
+        wait_for(lambda: 0 < moved_events(waiting) < N, timeout=120)
+        if postgres:  # the one moving cases is the active one: kill it, not the standby
+            wait_for(lambda: any("standing by" in log.read_text() for log in logs), timeout=30)
+            active = first if "active" in logs[0].read_text() else second
+            assert active is not None
+        else:
+            active = first
+        active.send_signal(signal.SIGKILL)
+        active.wait(timeout=30)
+        killed_at = moved_events(waiting)
+        assert killed_at < N, "the firing finished before the kill: make chunks slower"
+        if second is None:
+            second = spawn(waiting, "worker", pause=0.0, env=env, log=logs[1])
+        survivor = second if active is first else first
+        wait_for(lambda: moved_events(waiting) == N, timeout=120)
+        wait_for(lambda: all(r.finished_at is not None for r in firing_rows(waiting)), 60)
+        assert survivor.poll() is None, "the surviving worker should still be running"
+    finally:
+        for child in (first, second):
+            if child is not None and child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+                child.wait(timeout=30)
+
+    assert per_case_moves(waiting) == {1}
+    assert len(firing_rows(waiting)) == 1
+
+
+def test_a_worker_back_on_tuesday_after_a_downtime_since_friday_catches_up_in_order(
+    database_url: str, tmp_path: Path
+) -> None:
+    """The scheduler is down from Friday evening; officers still receive and triage on
+    Saturday. A worker started on Tuesday noon fires Sunday's review, Monday's meeting,
+    the meeting's overdue escalation (Tuesday 08:00) and Tuesday's city meeting, in that
+    order, and each case's events follow the same order."""
+    upgrade(database_url)
+    store = Store(database_url)
+    try:
+        with store.write() as conn:
+            load_units(conn, read_csv())
+            for path in sorted(DEFINITIONS.glob("*.yaml")):
+                registry.publish(conn, path.read_text(encoding="utf-8"), str(path), PUBLISHED_AT)
+            add_user(conn, "petugas", "petugas_kecamatan", "31.74.01", None)
+        store.forget_tree()
+        friday = spawn(store, "tick", "--now", "2024-06-07T17:00:00+07:00", "--json")
+        _, err = friday.communicate(timeout=120)
+        assert friday.returncode == 0, err
+        numbers = {}
+        with store.write() as conn:
+            actor = get_actor(conn, "petugas")
+            for review in (True, False) * 5:
+                receipt = cases.open_case(
+                    conn, store.tree(), definition_ref="ingub-135-2017",
+                    unit_code="31.74.01.1001", channel="langsung_kecamatan", title="Keluhan",
+                    now=SATURDAY, actor=actor, fields={"kelurahan": "31.74.01.1001"},
+                )  # fmt: skip
+                cases.fire(
+                    conn, store.tree(), number=receipt.number, trigger="triase", actor=actor,
+                    fields={"needs_field_review": review}, now=SATURDAY,
+                )  # fmt: skip
+                numbers[receipt.number] = review
+        log = tmp_path / "worker.log"
+        worker = spawn(store, "worker", env={"DIKTUM_NOW": "2024-06-11T12:00:00+07:00"}, log=log)
+        try:
+            wait_for(lambda: len(scheduled_events(store)) >= 35, timeout=120)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=30)
+        with store.read() as conn:
+            fired = conn.execute(
+                sa.select(FIRINGS.c.trigger, FIRINGS.c.nominal_at).order_by(FIRINGS.c.id)
+            ).all()
+    finally:
+        store.close()
+
+    assert [(t, n.astimezone(WIB).strftime("%a %H:%M")) for t, n in fired] == [
+        ("peninjauan_minggu", "Sun 09:00"),
+        ("rapat_senin", "Mon 08:30"),
+        ("rapat_selasa", "Tue 09:00"),
+    ]
+    by_case: dict[str, list[tuple[str, dt.datetime]]] = {}
+    for number, trigger, at in scheduled_events(store):
+        by_case.setdefault(number, []).append((trigger, at))
+    assert set(by_case) == set(numbers)
+    for number, review in numbers.items():
+        steps = by_case[number]
+        expected = ["rapat_senin", "lewat_batas_rapat_kecamatan", "rapat_selasa"]
+        assert [t for t, _ in steps] == (["peninjauan_minggu"] if review else []) + expected
+        assert [at for _, at in steps] == sorted(at for _, at in steps)
+
+
+def scheduled_events(store: Store) -> list[tuple[str, str, dt.datetime]]:
+    """(case number, trigger, when) of every step the scheduler took, in log order."""
+    from engine.cases import CASES
+
+    with store.read() as conn:
+        rows = conn.execute(
+            sa.select(CASES.c.number, EVENTS.c.trigger, EVENTS.c.occurred_at)
+            .join(CASES, CASES.c.id == EVENTS.c.case_id)
+            .where(EVENTS.c.actor == "scheduler")
+            .order_by(EVENTS.c.case_id, EVENTS.c.seq)
+        ).all()
+    return [(n, t, at) for n, t, at in rows]

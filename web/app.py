@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, render_template, request, session
 from flask_babel import get_locale
 from sqlalchemy.exc import OperationalError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 from engine.db import sqlite_url
@@ -29,6 +30,8 @@ DEFAULT_DEFINITIONS = Path(__file__).resolve().parent.parent / "definitions"
 """The definitions shipped with the product, next to the packages in a checkout."""
 
 LANGUAGES = ("id", "en")
+DEVELOPMENT_SECRET = "dev"
+"""Signs sessions of `make run` on loopback; ``web.wsgi`` refuses to serve with it."""
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -41,11 +44,11 @@ styles into its SVG, so styles allow inline."""
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Configuration: defaults, then ``instance/config.py``, then ``DIKTUM_*`` variables
-    (``DIKTUM_DATABASE_URL``, ``DIKTUM_SECRET_KEY``, ``DIKTUM_TIMEZONE``); tests pass a
-    mapping instead."""
+    (``DIKTUM_DATABASE_URL``, ``DIKTUM_SECRET_KEY``, ``DIKTUM_TIMEZONE``,
+    ``DIKTUM_PROXY_HOPS``, ``DIKTUM_RATELIMIT_STORAGE_URI``); tests pass a mapping instead."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(
-        SECRET_KEY="dev",
+        SECRET_KEY=DEVELOPMENT_SECRET,
         DEFINITIONS_DIR=str(DEFAULT_DEFINITIONS),
         TIMEZONE="Asia/Jakarta",
         DATABASE_URL=None,
@@ -59,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE="id",
         BABEL_DEFAULT_TIMEZONE="Asia/Jakarta",
         RATELIMIT_ENABLED=True,
+        PROXY_HOPS=0,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -69,6 +73,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = sqlite_url(app.instance_path)
 
+    hops = int(app.config["PROXY_HOPS"])
+    if hops:
+        # Behind a load balancer the client's address and scheme come in X-Forwarded-*
+        # headers; rate limits key on that address, so trust exactly this many proxies.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
