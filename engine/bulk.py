@@ -8,13 +8,16 @@ once per statement, rows become plain tuples, and the driver does the rest: sqli
 SQLAlchemy (UTC timestamps, JSON, booleans), so a row reads back exactly as if written
 by a Core statement: the hash chain depends on it.
 
-Everything runs on the caller's connection, inside its transaction.
+Everything runs on the caller's connection, inside its transaction. The driver's errors
+come out as SQLAlchemy's, as from a Core statement, so callers handle one kind: a full
+disk or a cut connection mid-tick is the same ``OperationalError`` everywhere.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,19 +34,16 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
     values = _tuples(conn.dialect, table, columns, rows)
     quote = conn.dialect.identifier_preparer.quote
     names = ", ".join(quote(c) for c in columns)
-    cursor = _driver(conn).cursor()
-    try:
-        if conn.dialect.name == "postgresql":
-            with cursor.copy(f"COPY {quote(table.name)} ({names}) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(_mark(conn.dialect) for c in columns)
-            cursor.executemany(
-                f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", values
-            )
-    finally:
-        cursor.close()
+    if conn.dialect.name == "postgresql":
+        statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
+        with _cursor(conn, statement) as cursor, cursor.copy(statement) as copy:
+            for row in values:
+                copy.write_row(row)
+    else:
+        marks = ", ".join(_mark(conn.dialect) for c in columns)
+        statement = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})"
+        with _cursor(conn, statement) as cursor:
+            cursor.executemany(statement, values)
 
 
 def update_rows(
@@ -68,17 +68,31 @@ def update_rows(
     where = " AND ".join(f"{quote(c)} = {_mark(conn.dialect)}" for c in match)
     statement = f"UPDATE {quote(table.name)} SET {assignments} WHERE {where}"
     values = _tuples(conn.dialect, table, [*setting, *match], rows, [*setting, *match.values()])
-    cursor = _driver(conn).cursor()
-    try:
+    with _cursor(conn, statement) as cursor:
         cursor.executemany(statement, values)
         return int(cursor.rowcount)  # both drivers sum it over the rows
+
+
+@contextmanager
+def _cursor(conn: Connection, statement: str) -> Iterator[Any]:
+    """A cursor of the DBAPI connection under ``conn`` (sqlite3 or psycopg), in the same
+    transaction; the driver's errors are raised as SQLAlchemy's ``DBAPIError`` kinds."""
+    driver: Any = conn.connection.driver_connection
+    base: Any = conn.dialect.loaded_dbapi.Error
+    cursor = driver.cursor()
+    try:
+        yield cursor
+    except base as exc:
+        raise sa.exc.DBAPIError.instance(
+            statement,
+            None,
+            exc,
+            base,
+            connection_invalidated=conn.dialect.is_disconnect(exc, driver, cursor),
+            dialect=conn.dialect,
+        ) from exc
     finally:
         cursor.close()
-
-
-def _driver(conn: Connection) -> Any:
-    """The DBAPI connection under ``conn`` (sqlite3 or psycopg), same transaction."""
-    return conn.connection.driver_connection
 
 
 def _mark(dialect: Dialect) -> str:

@@ -1,7 +1,13 @@
-"""Database engines: SQLite (embedded default, WAL) or PostgreSQL through psycopg 3."""
+"""Database engines: SQLite (embedded default, WAL) or PostgreSQL through psycopg 3.
+
+A SQLite database can be opened read-only with SQLite's URI form,
+``sqlite:///file:/path/diktum.sqlite?mode=ro&uri=true``: every write is then refused as
+``DatabaseFault.read_only``.
+"""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +18,61 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite writer waits for another before failing: ticks hold the lock briefly."""
 
 _IMMEDIATE = "diktum_sqlite_immediate"
+
+_SQLITE_READONLY = 8
+_SQLITE_FULL = 13
+_PG_READ_ONLY = "25006"
+"""``read_only_sql_transaction``: a hot standby, or ``default_transaction_read_only``."""
+_PG_DISK_FULL = "53100"
+
+
+class DatabaseFault(StrEnum):
+    """Why the database refused a request that was otherwise fine. The transaction was
+    rolled back, so nothing is half-written; the same request succeeds once the fault
+    clears. The value is the API's error code."""
+
+    unavailable = "unavailable"
+    """Down, unreachable, the connection cut, or every pooled connection busy."""
+    read_only = "read_only"
+    disk_full = "disk_full"
+
+    @property
+    def message(self) -> str:
+        """What the API, Open311 and the CLI say (the web pages say it in Indonesian)."""
+        return _FAULT_MESSAGES[self]
+
+
+_FAULT_MESSAGES = {
+    DatabaseFault.unavailable: "the database is unavailable; try again",
+    DatabaseFault.read_only: "the database is read-only: nothing was saved; try again later",
+    DatabaseFault.disk_full: (
+        "the database is full (no space left on its disk): nothing was saved; try again later"
+    ),
+}
+
+
+def fault_of(error: BaseException) -> DatabaseFault | None:
+    """The database's fault behind ``error``, or None when the error is not one (a
+    violated constraint or a bug is not the database's doing, and stays a 500)."""
+    if isinstance(error, sa.exc.TimeoutError):
+        return DatabaseFault.unavailable
+    if not isinstance(error, sa.exc.DBAPIError):
+        return None
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        primary = code & 0xFF  # extended codes keep the primary one in the low byte
+        if primary == _SQLITE_READONLY:
+            return DatabaseFault.read_only
+        if primary == _SQLITE_FULL:
+            return DatabaseFault.disk_full
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate == _PG_READ_ONLY:
+        return DatabaseFault.read_only
+    if sqlstate == _PG_DISK_FULL:
+        return DatabaseFault.disk_full
+    if error.connection_invalidated or isinstance(error, sa.exc.OperationalError):
+        return DatabaseFault.unavailable
+    return None
 
 
 def sqlite_url(folder: str | Path) -> str:

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, render_template, request, session
 from flask_babel import get_locale
-from sqlalchemy.exc import OperationalError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -20,6 +19,7 @@ from web.auditor import auditor
 from web.auth import auth, login_manager
 from web.citizen import citizen
 from web.extensions import babel, csrf, limiter
+from web.faults import ERRORS, fault_page
 from web.home import home
 from web.messages import say
 from web.monitoring import monitoring
@@ -91,7 +91,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.after_request(_security_headers)
-    app.register_error_handler(OperationalError, _database_unavailable)
+    for database_error in ERRORS:
+        app.register_error_handler(database_error, fault_page)
     for code in (400, 403, 404, 413, 429):
         app.register_error_handler(code, _error_page)
     return app
@@ -123,8 +124,3 @@ def _security_headers(response: Response) -> Response:
 def _error_page(error: Any) -> tuple[str, int]:
     code = getattr(error, "code", 500) or 500
     return render_template("error.html", code=code, error=error), code
-
-
-def _database_unavailable(_error: OperationalError) -> tuple[str, int]:
-    """The database is down or locked: say so (503), nothing was half-written."""
-    return render_template("error.html", code=503, error=None), 503

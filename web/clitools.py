@@ -1,7 +1,9 @@
 """What every ``diktum`` command shares: JSON output, the clock, errors and exit codes.
 
 Errors are mapped to exit codes here and only here: 1 for invalid input or a refused
-action, 2 for usage errors (click's own), 3 for a failed audit, 4 for a conflict.
+action, 2 for usage errors (click's own), 3 for a failed audit, 4 for a conflict, 5 when
+the database is unavailable, read-only or full (nothing was written; run it again once
+the fault clears).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app, has_app_context
+from sqlalchemy import exc as sa_exc
 
+from engine.db import fault_of
 from engine.errors import Conflict, EngineError
 from engine.store import Store
 from web.extensions import app_store
@@ -28,6 +32,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INVALID = 1
 EXIT_AUDIT = 3
 EXIT_CONFLICT = 4
+EXIT_DATABASE = 5
 
 
 def json_option(func: F) -> F:
@@ -103,6 +108,11 @@ def handled(func: F) -> F:
             fail(str(exc), EXIT_CONFLICT)
         except EngineError as exc:
             fail(str(exc))
+        except (sa_exc.DBAPIError, sa_exc.TimeoutError) as exc:
+            fault = fault_of(exc)
+            if fault is None:
+                raise
+            fail(fault.message, EXIT_DATABASE)
 
     return wrapper  # type: ignore[return-value]
 

@@ -11,7 +11,6 @@ from typing import Any, NoReturn, TypeVar
 
 from flask import Blueprint, Response, current_app, request
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import Conflict, EngineError, InvalidInput, NotFound, Refused
@@ -20,6 +19,7 @@ from engine.units import UnitTree
 from web.api.callers import authenticate, credential_key
 from web.api.errors import ApiError, field_problems, invalid_from
 from web.extensions import app_store, csrf, limiter
+from web.faults import ERRORS, RETRY_AFTER, fault
 from web.openapi.document import Operation, PathParam
 from web.openapi.errors import ErrorBody, ErrorDetail
 
@@ -97,17 +97,16 @@ for _status in (400, 403, 404, 405, 413, 415, 429, 500):
     api.register_error_handler(_status, _http_error)
 
 
-@api.errorhandler(OperationalError)
-def _database_unavailable(_error: OperationalError) -> Response:
-    """The database is down or locked: nothing was half-written, try again."""
+def _database_fault(error: Exception) -> Response:
+    """The database is down, read-only or full: nothing was half-written, try again."""
+    found = fault(error)
     return error_response(
-        ApiError(
-            503,
-            "unavailable",
-            "the database is unavailable; try again",
-            headers={"Retry-After": "5"},
-        )
+        ApiError(503, found.value, found.message, headers={"Retry-After": RETRY_AFTER})
     )
+
+
+for _error in ERRORS:
+    api.register_error_handler(_error, _database_fault)
 
 
 @api.before_request

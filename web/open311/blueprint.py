@@ -4,11 +4,11 @@ every request passes."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
-from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import EngineError, NotFound
 from web.extensions import csrf
+from web.faults import ERRORS, RETRY_AFTER, fault
 from web.open311.formats import error_response
 
 PREFIX = "/open311/v2"
@@ -46,11 +46,14 @@ for _status in (400, 403, 404, 405, 413, 415, 429, 500):
     open311.register_error_handler(_status, _http_error)
 
 
-@open311.errorhandler(OperationalError)
-def _database_unavailable(_error: OperationalError) -> Response:
-    response = error_response(503, "the database is unavailable; try again")
-    response.headers["Retry-After"] = "5"
+def _database_fault(error: Exception) -> Response:
+    response = error_response(503, fault(error).message)
+    response.headers["Retry-After"] = RETRY_AFTER
     return response
+
+
+for _error in ERRORS:
+    open311.register_error_handler(_error, _database_fault)
 
 
 @open311.before_request

@@ -42,7 +42,8 @@ class Operation:
 
 
 ALWAYS = (503,)
-"""Statuses any operation may answer: the database is unavailable."""
+"""Statuses any operation may answer: the database is unavailable, read-only or full
+(``error.code`` is ``unavailable``, ``read_only`` or ``disk_full``)."""
 WITH_CREDENTIALS = (401,)
 
 
