@@ -35,12 +35,11 @@ from engine.replay import verify_all
 from engine.store import Store
 from engine.tick import FIRINGS
 from engine.users import get_actor
-from tests.conftest import DEFINITIONS, PUBLISHED_AT, ROOT, WIB, close_store
+from tests.conftest import PUBLISHED_AT, ROOT, WIB, close_store, make_app
 from tests.test_api import JAKSEL, PERSON, SDSDA, TEBET_TIMUR, bearer, create_key
 from tests.test_web_auth import add_user
 from tests.test_web_citizen import complaint
 from web.api import PREFIX
-from web.app import create_app
 from web.cli import cli
 from web.clitools import EXIT_DATABASE
 from web.extensions import app_store
@@ -135,25 +134,16 @@ class World:
                 )  # fmt: skip
 
 
-def build(url: str) -> Flask:
-    return create_app(
-        {
-            "TESTING": True,
-            "DEFINITIONS_DIR": str(DEFINITIONS),
-            "DATABASE_URL": url,
-            "SECRET_KEY": "test",
-            "SESSION_COOKIE_SECURE": False,
-            "RATELIMIT_ENABLED": False,  # the disk-full tests file until the disk is full
-            "NOW": SATURDAY.isoformat(),
-        }
-    )
+def build(url: str, folder: Path) -> Flask:
+    # The disk-full tests file until the disk is full: faster than a rate limit allows.
+    return make_app(url, folder, RATELIMIT_ENABLED=False, NOW=SATURDAY.isoformat())
 
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     """An initialised app on a fresh SQLite file, its clock on Saturday morning, with an
     officer who routes electronic complaints and one who takes them in person."""
-    app = build(f"sqlite:///{tmp_path / 'diktum.sqlite'}")
+    app = build(f"sqlite:///{tmp_path / 'diktum.sqlite'}", tmp_path)
     done = app.test_cli_runner().invoke(cli, ["init", "--now", PUBLISHED_AT.isoformat()])
     assert done.exit_code == 0, done.output
     add_user(app, "lurah1", "lurah", TEBET_TIMUR)
@@ -294,7 +284,7 @@ def test_a_read_only_open_refuses_writes_of_the_web_and_of_diktum_processes(
     world.waiting(3)
     before = world.counts()
     read_only = f"sqlite:///file:{tmp_path / 'diktum.sqlite'}?mode=ro&uri=true"
-    viewer = build(read_only)
+    viewer = build(read_only, tmp_path)
     try:
         store = app_store(viewer)
         beside = World(viewer, store, Disk(store), viewer.test_client(), world.kiosk, world.lurah)
