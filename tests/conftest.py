@@ -43,6 +43,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'diktum.sqlite'}"
         return
+    yield from postgres_schema()
+
+
+@pytest.fixture
+def postgresql_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, for what only the scale-out path does."""
+    yield from postgres_schema()
+
+
+def postgres_schema() -> Iterator[str]:
+    """A URL whose connections work in a new schema of their own, dropped afterwards."""
     base = postgres_url()
     if base is None:
         pytest.skip(f"{PG_ENV} is not set (CI sets it; see .ci/run)")
