@@ -89,7 +89,11 @@ def normalise_url(url: str) -> str:
 
 
 def make_engine(url: str, **options: Any) -> Engine:
+    """An engine for ``url``. Statement parameters are never put into log lines or error
+    messages (``hide_parameters``): they carry complainants' personal data, and SQL
+    logging or a logged database error must not leak it."""
     url = normalise_url(url)
+    options.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **options)
         sa.event.listen(engine, "connect", _sqlite_pragmas)

@@ -235,3 +235,23 @@ def test_the_receipt_names_the_case_and_personal_data_is_kept_apart(world: World
         stored = conn.execute(sa.select(COMPLAINANTS).where(COMPLAINANTS.c.case_id == row.id)).one()
     assert (stored.name, stored.phone, stored.anonymous) == ("Siti Aminah", "0812-0000-0000", False)
     assert "Siti" not in str(opened["payload"]) and "Siti" not in str(dict(row.data))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"title": "Sampah\x00menumpuk"},
+        {"description": "baris\x00dua"},
+        {"complainant": PersonalData(name="Budi\x00")},
+    ],
+    ids=["title", "description", "complainant"],
+)
+def test_nul_characters_are_refused_at_intake_whatever_the_door(
+    world: World, options: dict[str, Any]
+) -> None:
+    """PostgreSQL cannot store NUL in text and SQLite would: the engine refuses it on
+    both, so every door (form, API, Open311, CLI) answers the same and writes nothing."""
+    before = world.counts()
+    with pytest.raises(InvalidInput, match="NUL characters are not allowed"):
+        world.open(**options)
+    assert world.counts() == before

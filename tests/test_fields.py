@@ -104,6 +104,11 @@ def test_text_respects_the_fields_own_max_length() -> None:
         coerce("f", spec(FieldType.text, max_length=3), "abcd")
 
 
+def test_text_with_a_nul_character_is_refused() -> None:
+    with pytest.raises(FieldValueError, match="field 'f': NUL characters are not allowed"):
+        coerce("f", spec(FieldType.text), "catatan\x00rahasia")
+
+
 def test_every_field_type_has_good_and_bad_examples() -> None:
     assert {kind for kind, _, _ in GOOD} == {kind for kind, _, _ in BAD} == set(FieldType)
 

@@ -649,9 +649,5 @@ def test_nul_characters_are_refused_cleanly_by_the_api_and_open311(world: World,
     nul_refused(world, door)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: the HTML forms accept NUL (SQLite stores it; PostgreSQL cannot)",
-)
 def test_nul_characters_are_refused_cleanly_by_the_forms(world: World) -> None:
     nul_refused(world, "form")

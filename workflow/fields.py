@@ -45,6 +45,8 @@ def coerce(name: str, spec: FieldSpec, value: Any) -> Any:
         text = str(value).strip() if isinstance(value, str | int | float) else None
         if not text:
             raise FieldValueError(name, Text("must be non-empty text"))
+        if "\x00" in text:
+            raise FieldValueError(name, Text("NUL characters are not allowed"))
         limit = spec.max_length or MAX_TEXT
         if len(text) > limit:
             raise FieldValueError(
