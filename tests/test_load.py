@@ -234,6 +234,6 @@ def test_fifty_clients_for_a_minute_lose_nothing_and_the_log_verifies(
             "ticks": len(ticks),
             "cases_checked": len(stored),
             "events_checked": audit["events"],
-            "refused_after_escalation": len(outcome.moved_away),
+            "refused_after_the_case_moved": len(outcome.moved_away),
         }
         Path(destination).write_text(json.dumps(report, indent=2) + "\n")
