@@ -123,8 +123,8 @@ def open_case(
         raise InvalidInput(Text("title: 1 to %(limit)s characters", limit=MAX_TITLE))
     if len(description) > MAX_DESCRIPTION:
         raise InvalidInput(Text("description: at most %(limit)s characters", limit=MAX_DESCRIPTION))
-    person = complainant.__dict__ if complainant else {}
-    for name, value in {"title": title, "description": description, **person}.items():
+    contact = complainant.__dict__ if complainant else {}
+    for name, value in {"title": title, "description": description, **contact}.items():
         if isinstance(value, str) and "\x00" in value:
             # PostgreSQL cannot store NUL in text and SQLite would: refuse it on both.
             raise InvalidInput(Text("%(field)s: NUL characters are not allowed", field=name))

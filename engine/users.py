@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import secrets
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -35,10 +37,20 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@functools.cache
+def _decoy() -> str:
+    """The hash of a secret nobody knows, made once per process."""
+    return _hasher.hash(secrets.token_urlsafe(32))
+
+
 def check_password(stored: str | None, password: str) -> bool:
-    if not stored:
-        return False
+    """Whether ``password`` matches ``stored``. An unknown user (or one without a
+    password) costs one Argon2 verification too, so the time a sign-in takes does not
+    tell which user names exist."""
     try:
+        if not stored:
+            _hasher.verify(_decoy(), password)
+            return False
         return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -69,3 +72,32 @@ def test_the_interface_speaks_indonesian_by_default_and_english_on_request(app: 
     client = app.test_client()
     assert "Masuk" in client.get("/masuk").get_data(as_text=True)
     assert 'lang="en"' in client.get("/masuk?lang=en").get_data(as_text=True)
+
+
+def test_an_unknown_name_costs_an_argon2_verification_like_a_known_one(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sign-in's duration must not tell which user names exist: count the Argon2
+    verifications (a spy on the real hasher, not a stand-in) for a known name with a
+    wrong password and for a name nobody has."""
+    import engine.users
+
+    add_user(app, "camat1", "camat", "31.74.01")
+    calls: list[str] = []
+
+    class Counting:
+        def __init__(self, real: Any) -> None:
+            self.real = real
+
+        def hash(self, password: str) -> str:
+            return str(self.real.hash(password))
+
+        def verify(self, stored: str, password: str) -> bool:
+            calls.append(password)
+            return bool(self.real.verify(stored, password))
+
+    monkeypatch.setattr(engine.users, "_hasher", Counting(engine.users._hasher))
+    client = app.test_client()
+    assert sign_in(client, "camat1", "salah-sekali-ini") == "200"
+    assert sign_in(client, "tidak_ada_orangnya", "salah-sekali-ini") == "200"
+    assert calls == ["salah-sekali-ini", "salah-sekali-ini"]

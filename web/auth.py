@@ -127,7 +127,9 @@ def sign_in() -> str | Response:
             row = conn.execute(
                 sa.select(USERS).where(USERS.c.name == form.name.data, USERS.c.active.is_(True))
             ).first()
-        if row is not None and check_password(row.password_hash, form.password.data or ""):
+        # Checked even for an unknown name, so the time taken does not reveal which exist.
+        known = check_password(row.password_hash if row else None, form.password.data or "")
+        if row is not None and known:
             _fresh_session()
             login_user(WebUser(row.name, row.role, row.unit_code))
             target = request.args.get("next", "")
