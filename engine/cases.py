@@ -8,6 +8,7 @@ since the officer loaded it) fails on the row version and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,26 +168,28 @@ def open_case(
     start = definition.start_state
     number = new_number()
     case_id = conn.execute(
-        sa.insert(CASES)
-        .values(
-            number=number,
-            definition_version_id=published.id,
-            state=start,
-            unit_code=unit_code,
-            origin_unit=unit_code,
-            channel=channel,
-            title=title,
-            description=description,
-            category=category,
-            data=data,
-            received_at=received,
-            recorded_at=now,
-            entered_at=entered,
-            due_at=deadline_of(definition, start, entered),
-            seq=0,
-            last_hash=events.GENESIS,
-        )
-        .returning(CASES.c.id)
+        _NEW_CASE,
+        {
+            "number": number,
+            "definition_version_id": published.id,
+            "state": start,
+            "unit_code": unit_code,
+            "origin_unit": unit_code,
+            "channel": channel,
+            "title": title,
+            "description": description,
+            "category": category,
+            "data": data,
+            "received_at": received,
+            "recorded_at": now,
+            "entered_at": entered,
+            "due_at": deadline_of(definition, start, entered),
+            "seq": 0,
+            "last_hash": events.GENESIS,
+            "overdue": False,
+            "closed": False,
+            "row_version": 1,
+        },
     ).scalar_one()
     # Everything the case row says about its intake is in the first event, so replay can
     # tell a row edited behind the log's back; personal data is never in an event.
@@ -219,11 +222,9 @@ def open_case(
         },
     )
     events.append(conn, [first])
-    conn.execute(
-        sa.update(CASES).where(CASES.c.id == case_id).values(seq=1, last_hash=first["hash"])
-    )
+    conn.execute(_FIRST_EVENT, {"_id": case_id, "last_hash": first["hash"]})
     person = complainant or PersonalData(anonymous=True)
-    conn.execute(sa.insert(COMPLAINANTS).values(case_id=case_id, **person.__dict__))
+    conn.execute(_NEW_COMPLAINANT, {"case_id": case_id, "erased_at": None, **person.__dict__})
     return Receipt(number, definition.key, start, channel, unit_code, received, now, carried)
 
 
@@ -240,12 +241,40 @@ def check_units(tree: UnitTree, definition: Definition, data: dict[str, Any]) ->
                 ) from None
 
 
+_NEW_CASE = (
+    sa.insert(CASES)
+    .values({c.name: sa.bindparam(c.name) for c in CASES.columns if c.name != "id"})
+    .returning(CASES.c.id)
+)
+_FIRST_EVENT = (
+    sa.update(CASES)
+    .where(CASES.c.id == sa.bindparam("_id"))
+    .values(seq=1, last_hash=sa.bindparam("last_hash"))
+)
+_NEW_COMPLAINANT = sa.insert(COMPLAINANTS).values(
+    {c.name: sa.bindparam(c.name) for c in COMPLAINANTS.columns}
+)
+_BY_NUMBER = sa.select(CASES).where(CASES.c.number == sa.bindparam("number"))
+"""Built once: a manual action reads its case by number (statement building, not the
+query, was most of the time of a read)."""
+
+
+@functools.cache
+def _update_of(columns: tuple[str, ...]) -> sa.Update:
+    """The guarded update of these columns, built once per set of columns."""
+    return (
+        sa.update(CASES)
+        .where(CASES.c.id == sa.bindparam("_id"), CASES.c.row_version == sa.bindparam("_seen"))
+        .values({name: sa.bindparam(name) for name in columns})
+    )
+
+
 def load(conn: Connection, number: str) -> sa.Row[Any]:
     """The case row for a typed number; malformed and unknown numbers read the same."""
     canonical = normalise(number)
     row = None
     if canonical is not None:
-        row = conn.execute(sa.select(CASES).where(CASES.c.number == canonical)).first()
+        row = conn.execute(_BY_NUMBER, {"number": canonical}).first()
     if row is None:
         raise NotFound(Text("no complaint numbered '%(number)s'", number=number))
     return row
@@ -361,9 +390,8 @@ def apply(
 def save(conn: Connection, case: Any, values: dict[str, Any]) -> None:
     """Update ``case`` only if no one changed it since it was read (its row version)."""
     result = conn.execute(
-        sa.update(CASES)
-        .where(CASES.c.id == case.id, CASES.c.row_version == case.row_version)
-        .values(**values)
+        _update_of(tuple(sorted(values))),
+        {**values, "_id": case.id, "_seen": case.row_version},
     )
     if result.rowcount != 1:
         raise Conflict(

@@ -134,19 +134,33 @@ def _database_of(conn: Connection) -> sa.URL:
     return conn.engine.url
 
 
+_NEWEST = (
+    sa.select(VERSIONS.c.id)
+    .where(VERSIONS.c.definition_id == sa.bindparam("ident"))
+    .order_by(VERSIONS.c.version.desc())
+    .limit(1)
+)
+_EXACT = sa.select(VERSIONS.c.id).where(
+    VERSIONS.c.definition_id == sa.bindparam("ident"),
+    VERSIONS.c.version == sa.bindparam("version"),
+)
+"""Built once: every intake looks its definition up (building the query cost more than
+running it)."""
+
+
 def find(conn: Connection, ref: str) -> Published:
     """``id`` (newest version) or ``id@version``."""
     ident, _, version = ref.partition("@")
     # Only the id: the version itself (its YAML, parsed) comes from ``get``'s cache, so
     # intake does not read and hash the definition's text for every complaint.
-    query = sa.select(VERSIONS.c.id).where(VERSIONS.c.definition_id == ident)
+    if version and not version.isdigit():
+        raise InvalidInput(
+            Text("'%(ref)s': a version is a whole number, as in %(id)s@1", ref=ref, id=ident)
+        )
     if version:
-        if not version.isdigit():
-            raise InvalidInput(
-                Text("'%(ref)s': a version is a whole number, as in %(id)s@1", ref=ref, id=ident)
-            )
-        query = query.where(VERSIONS.c.version == int(version))
-    row = conn.execute(query.order_by(VERSIONS.c.version.desc()).limit(1)).first()
+        row = conn.execute(_EXACT, {"ident": ident, "version": int(version)}).first()
+    else:
+        row = conn.execute(_NEWEST, {"ident": ident}).first()
     if row is None:
         known = ", ".join(p.definition.key for p in all_versions(conn)) or "none"
         raise NotFound(
