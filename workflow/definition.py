@@ -8,6 +8,7 @@ span several parts of a definition — references, reachability, ambiguity — l
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
@@ -320,7 +321,7 @@ class Definition(Strict):
     def start_state(self) -> str:
         return next(name for name, s in self.states.items() if s.kind is StateKind.start)
 
-    @property
+    @functools.cached_property
     def end_states(self) -> tuple[str, ...]:
         return tuple(name for name, s in self.states.items() if s.kind is StateKind.end)
 
