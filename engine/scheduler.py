@@ -30,7 +30,9 @@ from engine.tick import scheduled_triggers, tick
 
 log = logging.getLogger("diktum.scheduler")
 
-SCHEDULER_LOCK = 0x44494B54554D  # "DIKTUM"
+SCHEDULER_LOCK = "diktum-scheduler:"
+"""Named per schema: advisory locks are database-wide, and two Diktum installations may
+share a database in schemas of their own (the tests do), each with its own scheduler."""
 """The advisory lock key whose holder is the one active scheduler."""
 SWEEP_SECONDS = 60
 STANDBY_POLL_SECONDS = 5.0
@@ -135,7 +137,8 @@ def _take_turn(store: Store, stop: threading.Event, clock: Clock, standing_by: b
     """Schedule for as long as this process holds the lock; whether it is standing by."""
     with store.engine.connect() as conn:
         got = conn.execute(
-            sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": SCHEDULER_LOCK}
+            sa.text("SELECT pg_try_advisory_lock(hashtextextended(:k || current_schema(), 0))"),
+            {"k": SCHEDULER_LOCK},
         ).scalar()
         conn.commit()
         if not got:

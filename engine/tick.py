@@ -15,7 +15,6 @@ condition (a compiled CEL program) is evaluated, and writes are executemany batc
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -232,6 +231,10 @@ def run_firing(store: Store, planned: _Planned, now: dt.datetime) -> FiringRepor
     )
 
 
+_LOCK = sa.text("SELECT pg_advisory_lock(hashtextextended(:k || current_schema(), 0))")
+_UNLOCK = sa.text("SELECT pg_advisory_unlock(hashtextextended(:k || current_schema(), 0))")
+
+
 @contextmanager
 def _exclusive(store: Store, version_id: int, trigger: str, nominal: dt.datetime) -> Iterator[None]:
     """Hold PostgreSQL's session advisory lock on this firing while it runs.
@@ -241,15 +244,15 @@ def _exclusive(store: Store, version_id: int, trigger: str, nominal: dt.datetime
     if not is_postgres(store.engine):
         yield
         return
-    text = f"{version_id}:{trigger}:{events.stamp(nominal)}"
-    key = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big", signed=True)
+    # Advisory locks are database-wide: the schema is part of the firing's name.
+    key = f"diktum-firing:{version_id}:{trigger}:{events.stamp(nominal)}:"
     with store.engine.connect() as conn:
-        conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": key})
+        conn.execute(_LOCK, {"k": key})
         conn.commit()
         try:
             yield
         finally:
-            conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            conn.execute(_UNLOCK, {"k": key})
             conn.commit()
 
 

@@ -299,6 +299,7 @@ def test_a_worker_back_on_tuesday_after_a_downtime_since_friday_catches_up_in_or
             fired = conn.execute(
                 sa.select(FIRINGS.c.trigger, FIRINGS.c.nominal_at).order_by(FIRINGS.c.id)
             ).all()
+        steps = scheduled_events(store)
     finally:
         store.close()
 
@@ -308,7 +309,7 @@ def test_a_worker_back_on_tuesday_after_a_downtime_since_friday_catches_up_in_or
         ("rapat_selasa", "Tue 09:00"),
     ]
     by_case: dict[str, list[tuple[str, dt.datetime]]] = {}
-    for number, trigger, at in scheduled_events(store):
+    for number, trigger, at in steps:
         by_case.setdefault(number, []).append((trigger, at))
     assert set(by_case) == set(numbers)
     for number, review in numbers.items():

@@ -10,6 +10,7 @@ lost. Loopback only.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -85,7 +86,16 @@ def deployed(postgresql_url: str, tmp_path: Path) -> Iterator[tuple[Flask, int, 
         processes.append(
             (
                 name,
-                subprocess.Popen(["sh", "-c", command], cwd=ROOT, env=env, stdout=log, stderr=log),
+                subprocess.Popen(
+                    # As a Procfile runner does: through the shell, which execs the
+                    # command, in a process group of its own so teardown reaches it all.
+                    ["sh", "-c", f"exec {command}"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=log,
+                    start_new_session=True,
+                ),
                 log,
             )
         )
@@ -94,16 +104,22 @@ def deployed(postgresql_url: str, tmp_path: Path) -> Iterator[tuple[Flask, int, 
         yield app, port, keys
     finally:
         for _name, process, _log in processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
+            stop_group(process, signal.SIGTERM)
         for _name, process, log in processes:
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                process.kill()
+                stop_group(process, signal.SIGKILL)
                 process.wait()
+            stop_group(process, signal.SIGKILL)  # nothing of the group may outlive the test
             log.close()
         close_store(app)
+
+
+def stop_group(process: subprocess.Popen[Any], sig: signal.Signals) -> None:
+    """Signal the process and every process it started (its session's group)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
 
 
 def wait_until_serving(
