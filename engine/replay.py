@@ -269,8 +269,9 @@ def _diktum(definition: Definition, event: Mapping[str, Any]) -> str | None:
 
 def _compare(case: Any, rebuilt: dict[str, Any]) -> str | None:
     """The first column of the stored case that the log does not account for."""
+    columns = case._mapping
     for name, replayed in rebuilt.items():
-        stored = case._mapping[name]
+        stored = columns[name]
         if name == "data":
             stored = dict(stored)
         if stored != replayed:
@@ -300,8 +301,10 @@ def verify_all(conn: Connection, tree: UnitTree) -> Iterator[Verdict]:
             .where(events.EVENTS.c.case_id.in_(ids))
             .order_by(events.EVENTS.c.case_id, events.EVENTS.c.seq)
         )
+        names = list(rows.keys())
+        at = names.index("case_id")
         for row in rows:
-            logs[row.case_id].append(dict(row._mapping))
+            logs[row[at]].append(dict(zip(names, row, strict=True)))
         for case in cases:
             verdict = check_case(conn, tree, case, logs[case.id], definitions=definitions)
             verdict.steps = []
