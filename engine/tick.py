@@ -418,7 +418,7 @@ def _move_rows(
     updates: list[dict[str, Any]] = []
     new_events: list[dict[str, Any]] = []
     kinds = (TransitionKind.scheduled,)
-    templates: dict[str, _Template | None] = {}
+    templates: dict[str, RecordTemplate | None] = {}
     for row in rows:
         outcome = fast.get(row.state)
         if outcome is None:
@@ -456,7 +456,7 @@ def _move_rows(
     return len(updates), last
 
 
-class _Template:
+class RecordTemplate:
     """The records of one case moved on a fast path, reused for the chunk's other cases in
     that state: per case only the ids, the sequence numbers and the hash chain differ, so
     ``step_rows`` runs once and each hash fills in an ``events.Series``.
@@ -496,13 +496,13 @@ _Records = tuple[list[dict[str, Any]], dict[str, Any]]
 
 
 def _templated(
-    templates: dict[str, _Template | None], row: Any, exact: Callable[[], _Records]
+    templates: dict[str, RecordTemplate | None], row: Any, exact: Callable[[], _Records]
 ) -> _Records:
     """``row``'s records by its state's template once one is learned and checked, else
     by ``exact`` (``step_rows``)."""
     if row.state not in templates:
         rows, values = exact()
-        templates[row.state] = _Template(row.number, rows, values)
+        templates[row.state] = RecordTemplate(row.number, rows, values)
         return rows, values
     known = templates[row.state]
     if known is None:

@@ -37,6 +37,7 @@ from engine.migrate import upgrade
 from engine.numbers import new_number
 from engine.registry import Published
 from engine.store import Store
+from engine.tick import RecordTemplate
 from engine.units import UnitTree, load_units, read_csv
 from engine.users import Actor, add_user
 from workflow.definition import UnitLevel
@@ -290,7 +291,7 @@ def _generate(
     start = definition.start_state
     due = deadline_of(definition, start, received)
     outcomes: dict[int, Outcome] = {}
-    learned: dict[tuple[int, str], _Learned] = {}
+    learned: dict[tuple[int, str], RecordTemplate] = {}
     case_rows: list[dict[str, Any]] = []
     event_rows: list[dict[str, Any]] = []
     people: list[dict[str, Any]] = []
@@ -367,13 +368,13 @@ def _generate(
             data = {**data, **template.changes}
             key = (n, officer.name)
             if key in learned:
-                rows, values = learned[key].fill(case)
+                rows, values = learned[key].apply(case)
             else:
                 outcome = Outcome(template.steps, template.state, data, template.changes)
                 rows, values = step_rows(
                     case, published.id, definition, outcome, unit, officer, action.at, action.at
                 )
-                learned[key] = _Learned(number, rows, values)
+                learned[key] = RecordTemplate(number, rows, values)
             event_rows.extend(rows)
             row.update(values)
             case = _Case(
@@ -394,34 +395,6 @@ def _generate(
             }
         )
     return case_rows, event_rows, people
-
-
-class _Learned:
-    """An officer's action as ``step_rows`` wrote it for one case, refilled for others."""
-
-    def __init__(self, number: str, rows: list[dict[str, Any]], values: dict[str, Any]) -> None:
-        self.rows = rows
-        self.values = values
-        self.series = [events.Series(number, r) for r in rows]
-
-    def fill(self, case: _Case) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        prev, seq = case.last_hash, case.seq
-        rows = []
-        for template, series in zip(self.rows, self.series, strict=True):
-            seq += 1
-            digest = series.digest(case.number, seq, prev)
-            rows.append(
-                {**template, "case_id": case.id, "seq": seq, "prev_hash": prev, "hash": digest}
-            )
-            prev = digest
-        values = {
-            **self.values,
-            "unit_code": case.unit_code,
-            "seq": seq,
-            "last_hash": prev,
-            "row_version": case.row_version + 1,
-        }
-        return rows, values
 
 
 def _reset_sequences(url: str) -> None:
