@@ -451,7 +451,6 @@ def step_rows(
     state = outcome.state
     values = {
         "state": state,
-        "unit_code": unit,
         "entered_at": at,
         "due_at": deadline_of(definition, state, at),
         "overdue": False,
@@ -462,4 +461,8 @@ def step_rows(
     }
     if outcome.changes:
         values["data"] = outcome.data  # scheduled steps change no data: skip re-writing it
+    if unit != case.unit_code:
+        # Set only when it moves: it is a foreign key, and SQLite checks the unit exists
+        # on every row whose update names it (it doubled the cost of a tick's update).
+        values["unit_code"] = unit
     return rows, values

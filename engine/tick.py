@@ -484,7 +484,6 @@ class RecordTemplate:
             prev = digest
         values = {
             **self.values,
-            "unit_code": row.unit_code,
             "seq": seq,
             "last_hash": prev,
             "row_version": row.row_version + 1,
@@ -538,9 +537,16 @@ def _fast_paths(machine: Any, trigger: str, sources: list[str]) -> dict[str, Out
 
 
 def _bulk_update(conn: Connection, updates: list[dict[str, Any]]) -> None:
-    """One executemany straight to the driver; any row whose version moved meanwhile voids
-    the whole chunk."""
-    changed = update_rows(conn, CASES, updates, {"id": "b_id", "row_version": "b_version"})
+    """One executemany straight to the driver per set of columns written (a case whose
+    unit changes writes one more); any row whose version moved meanwhile voids the whole
+    chunk."""
+    alike: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for values in updates:
+        alike.setdefault(tuple(values), []).append(values)
+    changed = sum(
+        update_rows(conn, CASES, rows, {"id": "b_id", "row_version": "b_version"})
+        for rows in alike.values()
+    )
     if changed != len(updates):
         raise Conflict("a case changed while the chunk was being moved")
 
