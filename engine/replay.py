@@ -228,7 +228,6 @@ def _check_step(
             key=definition.key,
         )
     transition = candidates[0]
-    merged = {**data, **((event["payload"] or {}).get("fields") or {})}
     if transition.kind is TransitionKind.manual:
         role = event["role"]
         if role not in transition.roles:
@@ -250,6 +249,9 @@ def _check_step(
             kind=transition.kind.value,
             actor=event["actor"],
         )
+    if all(t.condition is None for t in candidates):
+        return None
+    merged = {**data, **((event["payload"] or {}).get("fields") or {})}
     level = tree.levels[unit].value if unit in tree.levels else None
     context = {"role": event["role"], "channel": channel, "category": category, "unit_level": level}
     if not any(machine.condition_holds(t, merged, **context) for t in candidates):

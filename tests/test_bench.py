@@ -131,7 +131,9 @@ def test_peer_lifecycles_complete_in_diktum_and_in_spiffworkflow(
 def test_intake_opens_complaints_through_the_engine_the_api_and_open311(
     app: Flask, tmp_path: Path, database: str | None
 ) -> None:
-    doc = bench(app, tmp_path, database, "intake", "--cases", "30", "--clients", "3")
+    doc = bench(
+        app, tmp_path, database, "intake", "--cases", "30", "--clients", "3", "--stored", "40"
+    )
 
     assert_shape(doc, "intake", 30, ("diktum", "api", "open311"))
     for name in ("api", "open311"):
@@ -140,6 +142,7 @@ def test_intake_opens_complaints_through_the_engine_the_api_and_open311(
         assert run["p50_ms"] <= run["p95_ms"] <= run["p99_ms"] <= run["max_ms"]
     # 30 by each contender, plus the warm-up requests and the engine's warm-up complaint.
     assert doc["diktum"]["cases_opened_in_database"] == 3 * 30 + 2 * 20 + 1
+    assert doc["stored"] == 40
 
 
 def test_actions_through_the_api_triage_the_sampled_stored_cases(
@@ -156,9 +159,19 @@ def test_actions_through_the_api_triage_the_sampled_stored_cases(
     assert doc["stored"] == 300
 
 
-def test_all_writes_the_readme_table(app: Flask, tmp_path: Path) -> None:
+POSTGRES_ROW = "| M | 2026-01-01 | 50 | **naive** (PostgreSQL): diktum 1/s | 1.0 : x |"
+OLD_SQLITE_ROW = "| M | 2026-01-01 | 50 | **naive** (SQLite): diktum 1/s | 1.0 : stale |"
+
+
+def test_bench_writes_its_rows_into_the_readme_table_and_keeps_other_databases_rows(
+    app: Flask, tmp_path: Path
+) -> None:
     readme = tmp_path / "README.md"
-    readme.write_text("# X\n\n<!-- bench:start -->\nold\n<!-- bench:end -->\n", encoding="utf-8")
+    readme.write_text(
+        f"# X\n\n<!-- bench:start -->\nold\n{POSTGRES_ROW}\n{OLD_SQLITE_ROW}\n"
+        "<!-- bench:end -->\n\nafter\n",
+        encoding="utf-8",
+    )
 
     result = app.test_cli_runner().invoke(
         cli,
@@ -174,5 +187,9 @@ def test_all_writes_the_readme_table(app: Flask, tmp_path: Path) -> None:
     assert "old" not in text
     assert "| machine | date | N | figure | ratio |" in text
     assert "**naive** (SQLite)" in text
+    assert OLD_SQLITE_ROW not in text
+    assert POSTGRES_ROW in text
+    assert text.count("| machine |") == 1
+    assert text.endswith("<!-- bench:end -->\n\nafter\n")
     [doc] = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert doc["scenario"] == "naive"

@@ -155,6 +155,31 @@ class Timer:
         self.cpu_seconds = time.process_time() - self._cpu
 
 
+class Laps:
+    """Seconds per phase of one timed run: ``lap(name)`` closes the phase running since
+    the previous lap (or since the start)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self._last, 4)
+        self._last = now
+
+
+def phase_ratios(ours: Run, theirs: Run) -> dict[str, float]:
+    """Per phase both runs timed (``facts["phase_seconds"]``), how many times longer
+    ``theirs`` took than ``ours``: where a lifecycle's overall ratio comes from."""
+    mine, other = ours.facts.get("phase_seconds", {}), theirs.facts.get("phase_seconds", {})
+    return {
+        name: round(other[name] / seconds, 1)
+        for name, seconds in mine.items()
+        if name in other and seconds > 0
+    }
+
+
 def peak_rss_mb(pid: int) -> float:
     """The peak RSS of another live process (``VmHWM``), e.g. a server under load."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from engine import cases
 from engine.bench import world
-from engine.bench.common import Measured, Options, Timer, document, measure
+from engine.bench.common import Laps, Measured, Options, Timer, document, measure, phase_ratios
 from engine.bench.tick import warm
 from engine.cases import CASES
 from engine.store import Store
@@ -65,6 +65,7 @@ def run(options: Options) -> dict[str, Any]:
         f"diktum/spiffworkflow lifecycles per second >= {TARGET:.0f}",
         ratio is not None and ratio >= TARGET,
         spiffworkflow_storage="SQLite (JSON per instance)",
+        phases=phase_ratios(diktum, spiff),
     )
 
 
@@ -78,6 +79,7 @@ def diktum_lifecycles(url: str, n: int) -> Measured:
         units = [setup.kelurahan[i % len(setup.kelurahan)] for i in range(n)]
         officers = [setup.officers[str(tree.parents[u])] for u in units]
         with Timer() as timer:
+            laps = Laps()
             numbers = []
             for i, (unit, officer) in enumerate(zip(units, officers, strict=True)):
                 with store.write() as conn:
@@ -93,6 +95,7 @@ def diktum_lifecycles(url: str, n: int) -> Measured:
                         actor=officer,
                     )
                 numbers.append(receipt.number)
+            laps.lap("intake")
             for number, officer in zip(numbers, officers, strict=True):
                 with store.write() as conn:
                     cases.fire(
@@ -104,8 +107,11 @@ def diktum_lifecycles(url: str, n: int) -> Measured:
                         fields={"needs_field_review": True},
                         now=world.TRIAGED,
                     )
+            laps.lap("triage")
             sunday = tick(store, SUNDAY_TICK)
+            laps.lap("sunday")
             monday = tick(store, MONDAY_TICK)
+            laps.lap("monday")
             for i, (number, officer) in enumerate(zip(numbers, officers, strict=True)):
                 with store.write() as conn:
                     cases.fire(
@@ -117,6 +123,7 @@ def diktum_lifecycles(url: str, n: int) -> Measured:
                         fields={"resolved_at_kecamatan": i % 2 == 0, "meeting_notes": "Dibahas"},
                         now=MEETING_OUTCOME,
                     )
+            laps.lap("outcome")
         with store.read() as conn:
             ended: dict[str, int] = dict(
                 conn.execute(
@@ -125,14 +132,16 @@ def diktum_lifecycles(url: str, n: int) -> Measured:
                     .group_by(CASES.c.state)
                 ).all()
             )
-        facts = {
-            "completed": sum(ended.values()),
+        completed = sum(ended.values())
+        facts: dict[str, Any] = {
+            "completed": completed,
             "resolved": ended.get("laporan_camat", 0),
             "escalated": ended.get("menunggu_rapat_kota", 0),
             "moved_sunday": sum(f.moved for f in sunday.firings),
             "moved_monday": sum(f.moved for f in monday.firings),
+            "phase_seconds": laps.seconds,
         }
-        return Measured(facts["completed"], timer.seconds, facts, cpu_seconds=timer.cpu_seconds)
+        return Measured(completed, timer.seconds, facts, cpu_seconds=timer.cpu_seconds)
     finally:
         store.close()
 
@@ -181,6 +190,7 @@ def spiff_lifecycles(path: str, n: int) -> Measured:
 
     try:
         with Timer() as timer:
+            laps = Laps()
             clock.current = world.SATURDAY
             for i in range(n):
                 workflow = BpmnWorkflow(spec)
@@ -192,18 +202,23 @@ def spiff_lifecycles(path: str, n: int) -> Measured:
                     (i, serializer.serialize_json(workflow)),
                 )
                 db.execute("COMMIT")
+            laps.lap("intake")
             clock.current = world.TRIAGED
             for i in range(n):
                 act(i, {"needs_field_review": True})
+            laps.lap("triage")
             clock.current = SUNDAY_TICK
             for i in range(n):
                 refresh(i)
+            laps.lap("sunday")
             clock.current = MONDAY_TICK
             for i in range(n):
                 refresh(i)
+            laps.lap("monday")
             clock.current = MEETING_OUTCOME
             for i in range(n):
                 act(i, {"resolved_at_kecamatan": i % 2 == 0, "meeting_notes": "Dibahas"})
+            laps.lap("outcome")
         completed = resolved = 0
         for i in range(n):
             workflow = load(i)
@@ -211,7 +226,12 @@ def spiff_lifecycles(path: str, n: int) -> Measured:
                 completed += 1
                 names = {t.task_spec.name for t in workflow.get_tasks(state=TaskState.COMPLETED)}
                 resolved += "laporan_camat" in names
-        facts = {"completed": completed, "resolved": resolved, "escalated": completed - resolved}
+        facts = {
+            "completed": completed,
+            "resolved": resolved,
+            "escalated": completed - resolved,
+            "phase_seconds": laps.seconds,
+        }
         return Measured(completed, timer.seconds, facts, cpu_seconds=timer.cpu_seconds)
     finally:
         db.close()

@@ -36,6 +36,8 @@ def summary(doc: Mapping[str, Any]) -> str:
         lines.append(line)
     if doc.get("ratio") is not None:
         lines.append(f"  ratio {doc['ratio']}")
+    if doc.get("phases"):
+        lines.append(f"  ratio by phase: {_phases(doc['phases'])}")
     verdict = {True: "met", False: "MISSED", None: "-"}[doc.get("met")]
     lines.append(f"  target: {doc['target']}: {verdict}")
     return "\n".join(lines)
@@ -50,7 +52,14 @@ def figure(doc: Mapping[str, Any]) -> str:
             text += f" (p95 {run['p95_ms']} ms)"
         text += f", {run['peak_rss_mb']:.0f} MB"
         parts.append(text)
-    return f"**{doc['scenario']}** ({doc['machine']['database'].split()[0]}): " + "; ".join(parts)
+    text = f"**{doc['scenario']}** ({doc['machine']['database'].split()[0]}): " + "; ".join(parts)
+    if doc.get("phases"):
+        text += f"; ratio by phase: {_phases(doc['phases'])}"
+    return text
+
+
+def _phases(ratios: Mapping[str, float]) -> str:
+    return ", ".join(f"{name} {ratio}x" for name, ratio in ratios.items())
 
 
 def table(docs: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -68,11 +77,31 @@ def table(docs: Iterable[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
-def write_readme(path: Path, lines: list[str]) -> None:
-    """Replace the table between the bench markers of ``path`` with ``lines``."""
+_ROW_KEY = re.compile(r"^\|[^|]*\|[^|]*\|[^|]*\| \*\*([\w-]+)\*\* \((\w+)\)")
+"""A result row's (scenario, database), read from its figure cell."""
+
+
+def write_readme(path: Path, docs: Iterable[Mapping[str, Any]]) -> None:
+    """Put ``docs`` in the table between the bench markers of ``path``.
+
+    A row is replaced by a new result for the same scenario on the same database and
+    kept otherwise, so a run on SQLite and one on PostgreSQL (or of one scenario) each
+    update their own rows; anything else between the markers is dropped.
+    """
     text = path.read_text(encoding="utf-8")
-    block = "\n".join([START, *lines, END])
-    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
-    if not pattern.search(text):
+    pattern = re.compile(re.escape(START) + "\n?(.*?)" + re.escape(END), re.S)
+    found = pattern.search(text)
+    if found is None:
         raise ValueError(f"{path}: no {START} ... {END} block to write the table into")
-    path.write_text(pattern.sub(lambda _: block, text), encoding="utf-8")
+    rows: dict[tuple[str, str], str] = {}
+    for line in found.group(1).splitlines():
+        key = _ROW_KEY.match(line)
+        if key:
+            rows[(key[1], key[2])] = line
+    header, fresh = table([])[:2], table(docs)[2:]
+    for line in fresh:
+        key = _ROW_KEY.match(line)
+        assert key is not None, line  # table() writes every row with its key
+        rows[(key[1], key[2])] = line
+    block = "\n".join([START, *header, *rows.values(), END])
+    path.write_text(text[: found.start()] + block + text[found.end() :], encoding="utf-8")

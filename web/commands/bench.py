@@ -44,7 +44,8 @@ WSGI_APP = "web.app:create_app()"
 @click.option(
     "--readme",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Write the results as the table between the bench markers of this README.",
+    help="Write the results into the table between the bench markers of this README "
+    "(replacing the rows of the same scenarios on the same database).",
 )
 @click.option(
     "--output",
@@ -107,7 +108,7 @@ def bench(
     if output is not None:
         output.write_text(json.dumps(docs, indent=2, ensure_ascii=False), encoding="utf-8")
     if readme is not None:
-        table.write_readme(readme, table.table(docs))
+        table.write_readme(readme, docs)
     if as_json:
         emit(docs[0] if scenario != "all" else docs, True, "")
     if failed:
