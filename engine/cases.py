@@ -167,6 +167,37 @@ def open_case(
 
     start = definition.start_state
     number = new_number()
+    # Everything the case row says about its intake is in the first event, so replay can
+    # tell a row edited behind the log's back; personal data is never in an event. The
+    # hash does not cover the case's id, so the event is sealed first and the case row
+    # written once, already pointing at it.
+    payload: dict[str, Any] = {
+        "channel": channel,
+        "unit": unit_code,
+        "title": title,
+        "category": category,
+        "fields": data,
+    }
+    if carried is not None:
+        payload["carried_to"] = events.stamp(carried)
+    first = events.seal(
+        number,
+        {
+            "seq": 1,
+            "trigger": OPEN_TRIGGER,
+            "source": None,
+            "dest": start,
+            "actor": actor.name if actor else f"channel:{channel}",
+            "role": actor.role if actor else None,
+            "unit_code": unit_code,
+            "firing_id": None,
+            "occurred_at": received,
+            "recorded_at": now,
+            "payload": payload,
+            "definition_version_id": published.id,
+            "prev_hash": events.GENESIS,
+        },
+    )
     case_id = conn.execute(
         _NEW_CASE,
         {
@@ -184,45 +215,14 @@ def open_case(
             "recorded_at": now,
             "entered_at": entered,
             "due_at": deadline_of(definition, start, entered),
-            "seq": 0,
-            "last_hash": events.GENESIS,
+            "seq": 1,
+            "last_hash": first["hash"],
             "overdue": False,
             "closed": False,
             "row_version": 1,
         },
     ).scalar_one()
-    # Everything the case row says about its intake is in the first event, so replay can
-    # tell a row edited behind the log's back; personal data is never in an event.
-    payload: dict[str, Any] = {
-        "channel": channel,
-        "unit": unit_code,
-        "title": title,
-        "category": category,
-        "fields": data,
-    }
-    if carried is not None:
-        payload["carried_to"] = events.stamp(carried)
-    first = events.seal(
-        number,
-        {
-            "case_id": case_id,
-            "seq": 1,
-            "trigger": OPEN_TRIGGER,
-            "source": None,
-            "dest": start,
-            "actor": actor.name if actor else f"channel:{channel}",
-            "role": actor.role if actor else None,
-            "unit_code": unit_code,
-            "firing_id": None,
-            "occurred_at": received,
-            "recorded_at": now,
-            "payload": payload,
-            "definition_version_id": published.id,
-            "prev_hash": events.GENESIS,
-        },
-    )
-    events.append(conn, [first])
-    conn.execute(_FIRST_EVENT, {"_id": case_id, "last_hash": first["hash"]})
+    events.append(conn, [{"case_id": case_id, **first}])
     person = complainant or PersonalData(anonymous=True)
     conn.execute(_NEW_COMPLAINANT, {"case_id": case_id, "erased_at": None, **person.__dict__})
     return Receipt(number, definition.key, start, channel, unit_code, received, now, carried)
@@ -245,11 +245,6 @@ _NEW_CASE = (
     sa.insert(CASES)
     .values({c.name: sa.bindparam(c.name) for c in CASES.columns if c.name != "id"})
     .returning(CASES.c.id)
-)
-_FIRST_EVENT = (
-    sa.update(CASES)
-    .where(CASES.c.id == sa.bindparam("_id"))
-    .values(seq=1, last_hash=sa.bindparam("last_hash"))
 )
 _NEW_COMPLAINANT = sa.insert(COMPLAINANTS).values(
     {c.name: sa.bindparam(c.name) for c in COMPLAINANTS.columns}

@@ -87,6 +87,7 @@ class WorkflowMachine:
         self._condition_of: dict[int, Condition] = {
             id(definition.transitions[i]): c for i, c in self.conditions.items()
         }
+        self._leaving: dict[tuple[str, str | None], tuple[Transition, ...]] = {}
         self._machine = Machine(
             model=None,
             states=list(definition.states),
@@ -105,18 +106,27 @@ class WorkflowMachine:
 
     # -- questions --------------------------------------------------------------------
 
-    def transitions_from(self, state: str, trigger: str | None = None) -> list[Transition]:
-        """Transitions leaving ``state`` (optionally for one trigger), in definition order."""
-        return [
-            t
-            for t in self.definition.transitions
-            if state in t.source and (trigger is None or t.trigger == trigger)
-        ]
+    def transitions_from(self, state: str, trigger: str | None = None) -> tuple[Transition, ...]:
+        """Transitions leaving ``state`` (optionally for one trigger), in definition order.
+
+        Remembered per (state, trigger): replay asks once per event.
+        """
+        key = (state, trigger)
+        found = self._leaving.get(key)
+        if found is None:
+            found = self._leaving[key] = tuple(
+                t
+                for t in self.definition.transitions
+                if state in t.source and (trigger is None or t.trigger == trigger)
+            )
+        return found
 
     def condition_holds(
         self, transition: Transition, data: Mapping[str, Any], **builtins: Any
     ) -> bool:
         """Whether ``transition``'s condition holds for this data (true when it has none)."""
+        if transition.condition is None:
+            return True
         return self._holds(transition, context_for(self.definition.fields, data, **builtins))
 
     def _holds(self, transition: Transition, context: dict[str, Any]) -> bool:
