@@ -73,14 +73,16 @@ def add_user(conn: Connection, name: str, role: str, unit_code: str, password: s
 
 
 def get_actor(conn: Connection, name: str) -> Actor:
-    row = conn.execute(
-        sa.select(USERS.c.name, USERS.c.role, USERS.c.unit_code).where(
-            USERS.c.name == name, USERS.c.active.is_(True)
-        )
-    ).first()
+    row = conn.execute(_ACTIVE_BY_NAME, {"name": name}).first()
     if row is None:
         raise NotFound(Text("unknown user '%(name)s'", name=name))
     return Actor(row.name, row.role, row.unit_code)
+
+
+_ACTIVE_BY_NAME = sa.select(USERS.c.name, USERS.c.role, USERS.c.unit_code).where(
+    USERS.c.name == sa.bindparam("name"), USERS.c.active.is_(True)
+)
+"""Built once: every request by a signed-in user or a bound key asks for its actor."""
 
 
 def list_users(conn: Connection) -> list[dict[str, str]]:

@@ -203,6 +203,8 @@ def test_bad_requests_are_400_or_404_with_an_error_array_and_file_nothing(
     before = world.counts()
     assert "service_code" in errors_of(world.post_request(service_code=None), 400)
     assert "unknown service_code" in errors_of(world.post_request(service_code="x:y"), 404)
+    for code in (KEBERSIHAN.replace(":", "@1:"), KEBERSIHAN + "x", KEBERSIHAN.split(":")[0]):
+        assert "unknown service_code" in errors_of(world.post_request(service_code=code), 404)
     no_place = world.post_request(address_id=None)
     assert "location is required" in errors_of(no_place, 400)
     assert "lat and long" in errors_of(world.post_request(lat="-6.2"), 400)

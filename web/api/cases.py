@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from flask import request
 
 from engine import events, registry
-from engine.cases import CASES, PersonalData, load, open_case
-from engine.cases import fire as fire_action
+from engine.cases import CASES, PersonalData, fire_on, load, open_case
 from engine.errors import NotFound
 from engine.numbers import normalise
 from engine.units import UnitTree
@@ -393,10 +392,10 @@ def take_action(caller: Caller, number: str, trigger: str, body: ActionIn) -> Ac
         readable(tree, actor, case)
         definition = registry.get(conn, case.definition_version_id).definition
         _check_fields(definition, case.state, trigger, actor.role, dict(body.fields))
-        outcome = fire_action(
+        outcome = fire_on(
             conn,
             tree,
-            number=case.number,
+            case,
             trigger=trigger,
             actor=actor,
             fields=dict(body.fields),

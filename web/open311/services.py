@@ -12,6 +12,7 @@ from flask import Response, current_app, request
 from sqlalchemy.engine import Connection
 
 from engine import registry
+from engine.errors import NotFound
 from web.extensions import app_store
 from web.open311.blueprint import FORMATS, PREFIX, Open311Error, open311
 from web.open311.formats import render, stamp
@@ -43,20 +44,27 @@ def services(conn: Connection) -> list[Service]:
     newest: dict[str, Definition] = {}
     for published in registry.all_versions(conn):  # ordered by id, then version
         newest[published.definition.id] = published.definition
-    found = []
-    for definition in newest.values():
-        channel = next(
-            (name for name, c in definition.channels.items() if c.kind == "electronic"), None
+    return [service for definition in newest.values() for service in services_of(definition)]
+
+
+def services_of(definition: Definition) -> list[Service]:
+    """The services of one definition version: none without an electronic channel."""
+    channel = next(
+        (name for name, c in definition.channels.items() if c.kind == "electronic"), None
+    )
+    if channel is None:
+        return []
+    categories: Iterable[str | None] = definition.intake.categories or (None,)
+    return [
+        Service(
+            service_code(definition.id, category),
+            category[:1].upper() + category[1:] if category else definition.title,
+            category,
+            definition,
+            channel,
         )
-        if channel is None:
-            continue
-        categories: Iterable[str | None] = definition.intake.categories or (None,)
-        for category in categories:
-            name = category[:1].upper() + category[1:] if category else definition.title
-            found.append(
-                Service(service_code(definition.id, category), name, category, definition, channel)
-            )
-    return found
+        for category in categories
+    ]
 
 
 def _service_json(service: Service) -> dict[str, Any]:
@@ -105,9 +113,17 @@ def _attribute(name: str, spec: FieldSpec, required: bool, order: int) -> dict[s
 
 
 def find_service(conn: Connection, code: str) -> Service:
-    for service in services(conn):
-        if service.code == code:
-            return service
+    """The service ``code`` names, from its definition's newest version alone: filing a
+    complaint need not read and parse every published version."""
+    ident = code.partition(":")[0]
+    if "@" not in ident:
+        try:
+            definition = registry.find(conn, ident).definition
+        except NotFound:
+            definition = None
+        for service in services_of(definition) if definition else ():
+            if service.code == code:
+                return service
     raise Open311Error(404, f"unknown service_code '{code}'")
 
 
