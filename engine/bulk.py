@@ -15,6 +15,7 @@ disk or a cut connection mid-tick is the same ``OperationalError`` everywhere.
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -101,8 +102,18 @@ def _mark(dialect: Dialect) -> str:
 
 
 def _processors(dialect: Dialect, table: sa.Table, columns: Sequence[str]) -> list[Processor]:
-    found = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    """Each column's bind processor, remembering its values for this statement only."""
+    found = _bind_processors(dialect, table, tuple(columns))
     return [None if p is None else _remembering(p) for p in found]
+
+
+@functools.lru_cache(maxsize=64)
+def _bind_processors(
+    dialect: Dialect, table: sa.Table, columns: tuple[str, ...]
+) -> tuple[Processor, ...]:
+    """Looked up once per dialect, table and columns: an officer's action writes its
+    events through here, and the lookup was a quarter of the write."""
+    return tuple(table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns)
 
 
 _EMPTY = object()
