@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from engine import registry
 from engine.errors import InvalidInput, NotFound
 from engine.units import UnitTree
-from engine.users import USERS, Actor, add_user
+from engine.users import USERS, Actor, add_user, end_sessions
 from workflow.definition import UnitLevel
 from workflow.messages import Text
 
@@ -97,7 +97,9 @@ def accounts(conn: Connection) -> list[Account]:
 
 def set_active(conn: Connection, name: str, active: bool) -> None:
     """Deactivate (or reactivate) a user: a deactivated user can no longer sign in, and a
-    session they hold ends at its next request. Their events keep their name."""
+    session they hold ends at its next request, for good: reactivating them does not bring
+    it back. Their events keep their name."""
     result = conn.execute(sa.update(USERS).where(USERS.c.name == name).values(active=active))
     if result.rowcount != 1:
         raise NotFound(Text("unknown user '%(name)s'", name=name))
+    end_sessions(conn, name)

@@ -102,6 +102,9 @@ class User(SQLModel, table=True):
     unit_code: str = Field(foreign_key="unit.code", max_length=32)
     password_hash: str | None = None
     active: bool = True
+    session_token: str | None = Field(default=None, max_length=64)
+    """Part of every session cookie of this user; replacing it ends them all (sign-out,
+    deactivation), even copies of a cookie taken before."""
 
 
 class Case(SQLModel, table=True):

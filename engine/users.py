@@ -1,4 +1,5 @@
-"""Users: a name, one role of the definitions, one unit, and an Argon2 password hash."""
+"""Users: a name, one role of the definitions, one unit, an Argon2 password hash, and the
+token that binds their sessions (so signing out ends a session for good)."""
 
 from __future__ import annotations
 
@@ -90,3 +91,32 @@ def list_users(conn: Connection) -> list[dict[str, str]]:
         sa.select(USERS.c.name, USERS.c.role, USERS.c.unit_code).order_by(USERS.c.name)
     )
     return [{"name": r.name, "role": r.role, "unit": r.unit_code} for r in rows]
+
+
+def session_token(conn: Connection, name: str) -> str:
+    """The token the sessions of ``name`` carry, made on their first sign-in.
+
+    Made only where there is none, then read back: two first sign-ins at once both end
+    up with the token the first one wrote (the second's update finds it set), instead of
+    the second silently signing the first out.
+    """
+    conn.execute(
+        sa.update(USERS)
+        .where(USERS.c.name == name, USERS.c.session_token.is_(None))
+        .values(session_token=secrets.token_urlsafe(32))
+    )
+    token = conn.execute(sa.select(USERS.c.session_token).where(USERS.c.name == name)).scalar()
+    if token is None:
+        raise NotFound(Text("unknown user '%(name)s'", name=name))
+    return str(token)
+
+
+def end_sessions(conn: Connection, name: str) -> str:
+    """Replace the user's session token: every session of theirs, and every copy of its
+    cookie, stops being signed in at its next request. (A signed cookie cannot be taken
+    back from the browser; the token it names can be.) Returns the new token."""
+    token = secrets.token_urlsafe(32)
+    result = conn.execute(sa.update(USERS).where(USERS.c.name == name).values(session_token=token))
+    if result.rowcount != 1:
+        raise NotFound(Text("unknown user '%(name)s'", name=name))
+    return token

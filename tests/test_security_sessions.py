@@ -24,6 +24,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from engine import cases
+from engine.accounts import set_active
 from engine.cases import PersonalData
 from engine.users import MIN_PASSWORD, USERS
 from tests.conftest import PUBLISHED_AT, close_store
@@ -127,7 +128,7 @@ def test_what_a_visitor_left_in_the_session_does_not_survive_signing_in(app: Fla
     assert sign_in(client, "camat1") == "/"
     with client.session_transaction() as session:
         assert "anything" not in session and "receipt" not in session
-        assert session.get("_user_id") == "camat1"
+        assert str(session.get("_user_id")).startswith("camat1:")
 
 
 def test_a_session_signed_with_another_key_or_tampered_with_grants_nothing(app: Flask) -> None:
@@ -155,6 +156,80 @@ def test_a_session_signed_with_another_key_or_tampered_with_grants_nothing(app: 
     # Strong session protection: the same cookie from another browser is not signed in.
     other_browser = {"User-Agent": "Mallory/1.0"}
     assert stolen.get("/admin/pengguna", headers=other_browser).status_code == 302
+
+
+def copy_of(app: Flask, client: FlaskClient) -> FlaskClient:
+    """Another client holding a copy of ``client``'s session cookie (a stolen copy, or a
+    second tab in the same browser)."""
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    copy = app.test_client()
+    copy.set_cookie("session", cookie.value)
+    return copy
+
+
+def test_signing_out_ends_every_copy_of_the_session_cookie(app: Flask) -> None:
+    add_user(app, "camat1", "camat", "31.74.01")
+    client = app.test_client()
+    assert sign_in(client, "camat1") == "/"
+    copy = copy_of(app, client)
+    assert signed_in_user(copy) == "camat1"  # a live session's copy is signed in
+    laptop = app.test_client()
+    assert sign_in(laptop, "camat1") == "/"  # signing in elsewhere keeps the first in
+    assert signed_in_user(client) == signed_in_user(laptop) == "camat1"
+
+    signing_out = client.post("/keluar", data={"csrf_token": csrf_of(client, "/")})
+    assert signing_out.status_code == 302
+    assert signed_in_user(client) is None
+    assert signed_in_user(copy) is None
+    assert copy.get("/petugas/").status_code == 302
+    assert signed_in_user(laptop) is None  # signing out ends the user's every session
+
+    # Signing in again starts a new session; the old copy stays signed out.
+    assert sign_in(client, "camat1") == "/"
+    assert signed_in_user(client) == "camat1"
+    assert signed_in_user(copy) is None
+
+
+def test_a_reactivated_user_does_not_get_their_old_sessions_back(app: Flask) -> None:
+    add_user(app, "camat1", "camat", "31.74.01")
+    client = app.test_client()
+    assert sign_in(client, "camat1") == "/"
+    for active in (False, True):
+        with app_store(app).write() as conn:
+            set_active(conn, "camat1", active)
+        assert signed_in_user(client) is None
+    assert sign_in(client, "camat1") == "/"
+    assert signed_in_user(client) == "camat1"
+
+
+def test_a_session_signs_in_only_with_its_users_current_token(app: Flask) -> None:
+    """Even a cookie signed with the real key (a leaked key, or a cookie from before
+    tokens) names nobody without the token on the user's row."""
+    add_user(app, "camat1", "camat", "31.74.01")
+    add_user(app, "admin1", "admin", "31")
+    client = app.test_client()
+    assert sign_in(client, "camat1") == "/"
+    signer = SecureCookieSessionInterface().get_signing_serializer(app)
+    assert signer is not None
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    real = signer.loads(cookie.value)
+    name, _, token = real["_user_id"].partition(":")
+    with app_store(app).read() as conn:
+        stored = conn.execute(
+            sa.select(USERS.c.session_token).where(USERS.c.name == "camat1")
+        ).scalar()
+    assert name == "camat1" and token == stored and len(token) >= 40
+
+    resigned = app.test_client()
+    resigned.set_cookie("session", signer.dumps(real))
+    assert signed_in_user(resigned) == "camat1"  # re-signing alone changes nothing
+    for user_id in ("camat1", "camat1:", f"camat1:{token[:-1]}", f"admin1:{token}", ":"):
+        forged = app.test_client()
+        forged.set_cookie("session", signer.dumps({**real, "_user_id": user_id}))
+        assert signed_in_user(forged) is None, user_id
+        assert forged.get("/admin/pengguna").status_code == 302, user_id
 
 
 # -- CSRF on every state-changing form -------------------------------------------------

@@ -1,7 +1,9 @@
 """Signing in and out, the signed-in user, and the role checks every view uses.
 
 Passwords are Argon2 hashes (``engine.users``); sessions are Flask-Login's with strong
-session protection; sign-in attempts are throttled per address and per user name.
+session protection, bound to the user's session token so that signing out ends them for
+good (a copy of the cookie included); sign-in attempts are throttled per address and per
+user name.
 Authorisation of case actions is the engine's (role and unit scope); this module only
 decides which pages a kind of user may open.
 """
@@ -32,7 +34,7 @@ from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from engine.users import USERS, Actor, check_password
+from engine.users import USERS, Actor, check_password, end_sessions, session_token
 from web.extensions import app_store, limiter
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,13 +55,16 @@ class WebUser:
     name: str
     role: str
     unit_code: str
+    token: str
 
     is_authenticated = True
     is_active = True
     is_anonymous = False
 
     def get_id(self) -> str:
-        return self.name
+        """What the session cookie holds: the name and the user's session token (user
+        names have no ':')."""
+        return f"{self.name}:{self.token}"
 
     @property
     def actor(self) -> Actor:
@@ -79,14 +84,22 @@ class WebUser:
 
 
 @login_manager.user_loader
-def load_user(name: str) -> WebUser | None:
+def load_user(user_id: str) -> WebUser | None:
+    """The user a session names, while their token is still the one it was issued with."""
+    name, _colon, token = user_id.partition(":")
+    if not token:
+        return None
     with app_store(current_app).read() as conn:
-        row = conn.execute(
-            sa.select(USERS.c.name, USERS.c.role, USERS.c.unit_code).where(
-                USERS.c.name == name, USERS.c.active.is_(True)
-            )
-        ).first()
-    return WebUser(row.name, row.role, row.unit_code) if row else None
+        row = conn.execute(_SIGNED_IN, {"name": name, "token": token}).first()
+    return WebUser(row.name, row.role, row.unit_code, token) if row else None
+
+
+_SIGNED_IN = sa.select(USERS.c.name, USERS.c.role, USERS.c.unit_code).where(
+    USERS.c.name == sa.bindparam("name"),
+    USERS.c.session_token == sa.bindparam("token"),
+    USERS.c.active.is_(True),
+)
+"""Built once: every request of a signed-in user runs it."""
 
 
 def roles_required(*allowed: str) -> Callable[[F], F]:
@@ -130,8 +143,10 @@ def sign_in() -> str | Response:
         # Checked even for an unknown name, so the time taken does not reveal which exist.
         known = check_password(row.password_hash if row else None, form.password.data or "")
         if row is not None and known:
+            with app_store(current_app).write() as conn:
+                token = session_token(conn, row.name)
             _fresh_session()
-            login_user(WebUser(row.name, row.role, row.unit_code))
+            login_user(WebUser(row.name, row.role, row.unit_code, token))
             target = request.args.get("next", "")
             if not target.startswith("/") or target.startswith("//"):
                 target = url_for("home.index")
@@ -154,6 +169,11 @@ def _fresh_session() -> None:
 @auth.post("/keluar")
 @login_required
 def sign_out() -> Response:
+    """Ends every session of the user (on every device), not just this browser's: the
+    cookie cannot be recalled, so the token it carries is replaced."""
+    user: WebUser = current_user
+    with app_store(current_app).write() as conn:
+        end_sessions(conn, user.name)
     logout_user()
     _fresh_session()
     flash(_("Anda telah keluar."), "info")
