@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,7 @@ from engine.models import Case, Complainant
 from engine.numbers import new_number, normalise
 from engine.units import UnitTree
 from engine.users import Actor
-from workflow.definition import Definition, FieldType, OutsideWindow
+from workflow.definition import Definition, FieldType, OutsideWindow, Transition
 from workflow.fields import FieldErrors, coerce_all
 from workflow.machine import ActionRefused, Outcome, machine_for
 from workflow.messages import Text, text_of
@@ -369,23 +370,36 @@ def destination_unit(
     """Where the case is handled after ``outcome``: rerouted, escalated, returned to the
     unit that received it (``origin``), or where it was."""
     for step in outcome.steps:
-        t = step.transition
-        if t.return_to_origin:
-            unit = origin
-        if t.reroute:
-            field = next(f for f in t.fields if definition.fields[f].type is FieldType.unit)
-            unit = str(outcome.data[field])
-        if t.escalate_to is not None:
-            above = tree.ancestor_at(unit, t.escalate_to)
-            if above is None:
-                raise Refused(
-                    Text(
-                        "unit %(unit)s has no %(level)s above it to escalate to",
-                        unit=unit,
-                        level=t.escalate_to.value,
-                    )
+        unit = route_step(tree, definition, unit, origin, step.transition, outcome.data)
+    return unit
+
+
+def route_step(
+    tree: UnitTree,
+    definition: Definition,
+    unit: str,
+    origin: str,
+    transition: Transition,
+    data: Mapping[str, Any],
+) -> str:
+    """Where one step hands a case handled at ``unit``. Replay asks it of every logged
+    step, so a unit change the rules did not make is caught."""
+    if transition.return_to_origin:
+        unit = origin
+    if transition.reroute:
+        field = next(f for f in transition.fields if definition.fields[f].type is FieldType.unit)
+        unit = str(data[field])
+    if transition.escalate_to is not None:
+        above = tree.ancestor_at(unit, transition.escalate_to)
+        if above is None:
+            raise Refused(
+                Text(
+                    "unit %(unit)s has no %(level)s above it to escalate to",
+                    unit=unit,
+                    level=transition.escalate_to.value,
                 )
-            unit = above
+            )
+        unit = above
     return unit
 
 

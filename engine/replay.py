@@ -2,8 +2,10 @@
 
 For each event, in order: the sequence has no gap, the hash chain holds (so nothing was
 edited, inserted or removed), and the step was legal under the definition version in
-force — the transition exists from the replayed state, the actor's role may take it and
-their unit covered the case's unit at the time. At the end the rebuilt case must equal
+force — the transition exists from the replayed state, the actor's role may take it,
+their unit covered the case's unit at the time, and the case moved to another unit only
+as the transition hands it (a well-sealed forgery can follow every link of the chain but
+not the rules). At the end the rebuilt case must equal
 the stored row (state, unit, data, sequence, last hash): a state changed behind the log's
 back is caught here. ``verify_all`` streams every case in constant memory.
 """
@@ -19,12 +21,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from engine import events, registry
-from engine.cases import CASES, OPEN_TRIGGER, SCHEDULER, load
+from engine.cases import CASES, OPEN_TRIGGER, SCHEDULER, load, route_step
+from engine.errors import Refused
 from engine.privacy import ERASE_TRIGGER
 from engine.tick import OVERDUE_TRIGGER
 from engine.units import UnitTree
 from engine.versioning import ADMIN_ROLE, MIGRATE_TRIGGER
-from workflow.definition import Definition, TransitionKind
+from workflow.definition import Definition, Transition, TransitionKind
 from workflow.machine import machine_for
 from workflow.messages import Text
 
@@ -103,6 +106,8 @@ def check_case(
     prev = events.GENESIS
     closed = False
     intake: dict[str, Any] = {}
+    routed = unit
+    """Where the rules have handed the case so far; an outcome's last step records it."""
     for expected_seq, event in enumerate(log, start=1):
         seq = event["seq"]
         if seq != expected_seq:
@@ -124,8 +129,8 @@ def check_case(
             definition = known[version_id] = registry.get(conn, version_id).definition
         payload = event["payload"] or {}
         if seq == 1:
-            problem = _check_open(definition, event)
-            unit = payload.get("unit", unit)
+            problem = _check_open(definition, tree, event)
+            unit = routed = payload.get("unit", unit)
             data = dict(payload.get("fields") or {})
             intake = {
                 "origin_unit": unit,
@@ -135,10 +140,19 @@ def check_case(
                 "received_at": event["occurred_at"],
             }
         else:
-            problem = _check_step(
+            problem, transition = _check_step(
                 definition, tree, event, state, unit, data, intake["channel"], intake["category"]
             )
             data.update(payload.get("fields") or {})
+            if problem is None:
+                problem, routed = _check_route(
+                    definition,
+                    tree,
+                    event,
+                    transition,
+                    Route(routed, unit, intake["origin_unit"], _ends_outcome(log, seq - 1)),
+                    data,
+                )
             unit = payload.get("unit", unit)
         if problem:
             return verdict.fail(seq, Text("event %(seq)s: %(problem)s", seq=seq, problem=problem))
@@ -178,7 +192,7 @@ def check_case(
     return verdict
 
 
-def _check_open(definition: Definition, event: Mapping[str, Any]) -> str | None:
+def _check_open(definition: Definition, tree: UnitTree, event: Mapping[str, Any]) -> str | None:
     if event["trigger"] != OPEN_TRIGGER or event["source"] is not None:
         return Text("a case's first event must be its intake")
     if event["dest"] != definition.start_state:
@@ -190,6 +204,9 @@ def _check_open(definition: Definition, event: Mapping[str, Any]) -> str | None:
     channel = (event["payload"] or {}).get("channel")
     if channel not in definition.channels:
         return Text("intake on unknown channel '%(channel)s'", channel=channel)
+    unit = (event["payload"] or {}).get("unit")
+    if unit not in tree.names:
+        return Text("intake at unknown unit '%(unit)s'", unit=unit)
     return None
 
 
@@ -202,21 +219,27 @@ def _check_step(
     data: dict[str, Any],
     channel: str,
     category: str | None,
-) -> str | None:
+) -> tuple[str | None, Transition | None]:
+    """What is wrong with a step, if anything, and the transition it took (none for the
+    engine's own steps: migration, erasure, overdue flags)."""
     trigger, source, dest = event["trigger"], event["source"], event["dest"]
     if source != state:
         return Text(
             "starts from '%(source)s' but the case was in '%(state)s'", source=source, state=state
-        )
+        ), None
     if trigger == MIGRATE_TRIGGER:
         ok = event["role"] == ADMIN_ROLE and dest in definition.states
-        return None if ok else Text("a migration by a non-administrator or into an unknown state")
+        return None if ok else Text(
+            "a migration by a non-administrator or into an unknown state"
+        ), None
     if trigger == ERASE_TRIGGER:
         ok = event["role"] == ADMIN_ROLE and dest == source
-        return None if ok else Text("an erasure by a non-administrator or one that moves the case")
+        return (
+            None if ok else Text("an erasure by a non-administrator or one that moves the case")
+        ), None
     if trigger == OVERDUE_TRIGGER:
         ok = dest == source and definition.states[source].deadline is not None
-        return None if ok else Text("an overdue flag on a state without a deadline")
+        return None if ok else Text("an overdue flag on a state without a deadline"), None
     machine = machine_for(definition)
     candidates = [t for t in machine.transitions_from(source, trigger) if t.dest == dest]
     if not candidates:
@@ -226,12 +249,14 @@ def _check_step(
             source=source,
             dest=dest,
             key=definition.key,
-        )
+        ), None
     transition = candidates[0]
     if transition.kind is TransitionKind.manual:
         role = event["role"]
         if role not in transition.roles:
-            return Text("role '%(role)s' may not take '%(trigger)s'", role=role, trigger=trigger)
+            return Text(
+                "role '%(role)s' may not take '%(trigger)s'", role=role, trigger=trigger
+            ), None
         actor_unit = event["unit_code"]
         if actor_unit is None or actor_unit not in tree.names or not tree.covers(actor_unit, unit):
             return Text(
@@ -239,7 +264,7 @@ def _check_step(
                 actor=event["actor"],
                 actor_unit=actor_unit,
                 unit=unit,
-            )
+            ), None
     elif transition.kind is not TransitionKind.automatic and event["actor"] != SCHEDULER:
         # Gateway branches follow whatever step entered the gateway, so they carry that
         # step's actor; scheduled and deadline steps are the engine's alone.
@@ -248,15 +273,74 @@ def _check_step(
             trigger=trigger,
             kind=transition.kind.value,
             actor=event["actor"],
-        )
+        ), None
     if all(t.condition is None for t in candidates):
-        return None
+        return None, transition
     merged = {**data, **((event["payload"] or {}).get("fields") or {})}
     level = tree.levels[unit].value if unit in tree.levels else None
     context = {"role": event["role"], "channel": channel, "category": category, "unit_level": level}
-    if not any(machine.condition_holds(t, merged, **context) for t in candidates):
-        return Text("the condition of '%(trigger)s' did not hold", trigger=trigger)
-    return None
+    held = next((t for t in candidates if machine.condition_holds(t, merged, **context)), None)
+    if held is None:
+        return Text("the condition of '%(trigger)s' did not hold", trigger=trigger), None
+    return None, held
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a case stands when one of its steps is replayed."""
+
+    routed: str
+    """Where the rules have handed it so far (an outcome's steps may each move it)."""
+    recorded: str
+    """Where the log says it is: an outcome's last step records where it went."""
+    origin: str
+    """The unit that received it."""
+    ends_outcome: bool
+    """Whether this step is its outcome's last."""
+
+
+def _check_route(
+    definition: Definition,
+    tree: UnitTree,
+    event: Mapping[str, Any],
+    transition: Transition | None,
+    route: Route,
+    data: Mapping[str, Any],
+) -> tuple[str | None, str]:
+    """A step's unit change must be the one its transition makes (a reroute to the unit
+    the actor named, an escalation to the ancestor at the level, a return to the unit that
+    received the case), recorded at the end of its outcome; returns where it went."""
+    routed = route.routed
+    if transition is not None:
+        try:
+            routed = route_step(tree, definition, routed, route.origin, transition, data)
+        except (Refused, KeyError, StopIteration):
+            return Text("'%(trigger)s' could not route the case", trigger=event["trigger"]), routed
+    moved = (event["payload"] or {}).get("unit")
+    if moved is not None and moved != routed:
+        return Text(
+            "moves the case to unit %(moved)s where '%(trigger)s' hands it to %(routed)s",
+            moved=moved,
+            trigger=event["trigger"],
+            routed=routed,
+        ), routed
+    if moved is None and route.ends_outcome and routed != route.recorded:
+        return Text(
+            "'%(trigger)s' hands the case to unit %(routed)s but the log leaves it at %(unit)s",
+            trigger=event["trigger"],
+            routed=routed,
+            unit=route.recorded,
+        ), routed
+    return None, routed
+
+
+def _ends_outcome(log: list[dict[str, Any]], index: int) -> bool:
+    """Whether ``log[index]`` is its outcome's last step: the steps of one outcome (an
+    action and the gateways it passes, or one firing's) share actor, firing and instant."""
+    if index + 1 >= len(log):
+        return True
+    here, after = log[index], log[index + 1]
+    return any(here[k] != after[k] for k in ("actor", "firing_id", "recorded_at"))
 
 
 def _diktum(definition: Definition, event: Mapping[str, Any]) -> str | None:

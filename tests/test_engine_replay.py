@@ -173,42 +173,123 @@ def test_a_state_changed_behind_the_logs_back_is_caught(
     assert verdicts(world)[number].reason == found.reason
 
 
-def test_a_well_sealed_but_illegal_step_is_caught(
-    world: World, cases_at_every_stage: dict[str, str]
-) -> None:
-    # Someone with database access appends a step the definition does not allow, seals it
-    # properly and moves the case to match: the chain holds, the rules do not.
-    number = cases_at_every_stage["triaged"]
-    row = world.case(number)
+def append_forged(world: World, number: str, step: dict[str, Any], **row: Any) -> int:
+    """Append a well-sealed step by petugas_timur (``step``: trigger, source, dest,
+    payload) as someone with database access could, and make the case row agree with it
+    (``row``: its new column values): the chain holds. Returns the step's seq."""
+    case = world.case(number)
     forged = events.seal(
         number,
         {
-            "case_id": row.id,
-            "seq": row.seq + 1,
-            "trigger": "resolve",
-            "source": "triaged",
-            "dest": "done",
+            "case_id": case.id,
+            "seq": case.seq + 1,
             "actor": "petugas_timur",
             "role": "petugas",
-            "unit_code": row.unit_code,
+            "unit_code": case.unit_code,
             "firing_id": None,
             "occurred_at": MONDAY,
             "recorded_at": MONDAY,
-            "payload": {"fields": {"resolved": True}},
-            "definition_version_id": row.definition_version_id,
-            "prev_hash": row.last_hash,
+            "definition_version_id": case.definition_version_id,
+            "prev_hash": case.last_hash,
+            **step,
         },
     )
     with world.store.write() as conn:
         events.append(conn, [forged])
         conn.execute(
             sa.update(CASES)
-            .where(CASES.c.id == row.id)
-            .values(state="done", closed=True, seq=row.seq + 1, last_hash=forged["hash"])
+            .where(CASES.c.id == case.id)
+            .values(seq=case.seq + 1, last_hash=forged["hash"], **row)
         )
+    return case.seq + 1
+
+
+def test_a_well_sealed_but_illegal_step_is_caught(
+    world: World, cases_at_every_stage: dict[str, str]
+) -> None:
+    # The definition has no such step: the chain holds, the rules do not.
+    number = cases_at_every_stage["triaged"]
+    step = {"trigger": "resolve", "source": "triaged", "dest": "done"}
+    seq = append_forged(
+        world,
+        number,
+        {**step, "payload": {"fields": {"resolved": True}}},
+        state="done",
+        closed=True,
+    )
     found = verdict(world, number)
-    assert (found.consistent, found.first_bad_seq) == (False, row.seq + 1)
+    assert (found.consistent, found.first_bad_seq) == (False, seq)
     assert "no transition 'resolve' from 'triaged' to 'done' in mini@1" in str(found.reason)
+
+
+def reseal_last(world: World, number: str, payload: dict[str, Any], unit: str) -> int:
+    """Rewrite the payload of the case's last event, seal it again and make the case row
+    agree (its unit and last hash): a forgery the chain and the row cannot show. Returns
+    the event's seq."""
+    last = world.events(number)[-1]
+    forged = {**last, "payload": payload}
+    digest = events.digest(number, forged)
+    tamper(
+        world,
+        sa.update(EVENTS).where(EVENTS.c.id == last["id"]).values(payload=payload, hash=digest),
+    )
+    with world.store.write() as conn:
+        conn.execute(
+            sa.update(CASES)
+            .where(CASES.c.number == number)
+            .values(unit_code=unit, last_hash=digest)
+        )
+    return int(last["seq"])
+
+
+def test_an_escalation_recorded_to_another_unit_is_caught(
+    world: World, cases_at_every_stage: dict[str, str]
+) -> None:
+    number = cases_at_every_stage["escalated"]
+    seq = reseal_last(world, number, {"unit": "31.75"}, "31.75")  # Jakarta Timur, not Selatan
+    found = verdict(world, number)
+    assert (found.consistent, found.first_bad_seq) == (False, seq)
+    assert found.reason == (
+        f"event {seq}: moves the case to unit 31.75 where 'escalate' hands it to 31.74"
+    )
+
+
+def test_an_escalation_whose_unit_change_was_dropped_is_caught(
+    world: World, cases_at_every_stage: dict[str, str]
+) -> None:
+    number = cases_at_every_stage["escalated"]
+    seq = reseal_last(world, number, {}, "31.74.01.1001")
+    found = verdict(world, number)
+    assert (found.consistent, found.first_bad_seq) == (False, seq)
+    assert found.reason == (
+        f"event {seq}: 'escalate' hands the case to unit 31.74 but the log leaves it at "
+        "31.74.01.1001"
+    )
+
+
+def test_a_well_sealed_step_that_moves_a_case_its_transition_does_not_move_is_caught(
+    world: World, cases_at_every_stage: dict[str, str]
+) -> None:
+    # Triage keeps the case where it is; a forged triage hands it to the next kelurahan,
+    # with the row made to agree.
+    number = cases_at_every_stage["received"]
+    data = {**world.case(number).data, "needs_review": False}
+    step = {"trigger": "triage", "source": "received", "dest": "triaged"}
+    payload = {"fields": {"needs_review": False}, "unit": "31.74.01.1002"}
+    seq = append_forged(
+        world,
+        number,
+        {**step, "payload": payload},
+        state="triaged",
+        unit_code="31.74.01.1002",
+        data=data,
+    )
+    found = verdict(world, number)
+    assert (found.consistent, found.first_bad_seq) == (False, seq)
+    assert found.reason == (
+        f"event {seq}: moves the case to unit 31.74.01.1002 where 'triage' hands it to "
+        "31.74.01.1001"
+    )
 
 
 def test_replay_until_a_time_shows_the_case_as_it_stood_then(
