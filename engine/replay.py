@@ -5,9 +5,10 @@ edited, inserted or removed), and the step was legal under the definition versio
 force — the transition exists from the replayed state, the actor's role may take it,
 their unit covered the case's unit at the time, and the case moved to another unit only
 as the transition hands it (a well-sealed forgery can follow every link of the chain but
-not the rules). At the end the rebuilt case must equal
-the stored row (state, unit, data, sequence, last hash): a state changed behind the log's
-back is caught here. ``verify_all`` streams every case in constant memory.
+not the rules). At the end the rebuilt case must equal the stored row (state, unit, data,
+sequence, last hash): a state changed behind the log's back is caught here. ``verify_all``
+streams every case in constant memory. (A chain rewritten and sealed again by someone
+with write access, legal step by legal step, is what ``engine.anchors`` is for.)
 """
 
 from __future__ import annotations
@@ -106,8 +107,7 @@ def check_case(
     prev = events.GENESIS
     closed = False
     intake: dict[str, Any] = {}
-    routed = unit
-    """Where the rules have handed the case so far; an outcome's last step records it."""
+    routed = unit  # where the rules have handed the case so far (see Route)
     for expected_seq, event in enumerate(log, start=1):
         seq = event["seq"]
         if seq != expected_seq:

@@ -140,6 +140,8 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("tick",): ["--json", "--now"],
     ("replay",): ["--until", "--json"],
     ("audit", "verify"): ["--limit", "--json"],
+    ("audit", "anchor"): ["--now"],
+    ("audit", "check"): ["--root", "--json"],
     ("report", "kecamatan"): ["--week", "--json"],
     ("report", "city"): ["--from", "--to", "--json"],
     ("report", "monitoring"): ["--unit", "--json", "--now"],
@@ -201,6 +203,8 @@ def row_counts(app: Flask) -> dict[str, int]:
 @example(["report", "city", "31.74", "--from", "2025-01-01", "--to", "2024-01-01"])
 @example(["replay", "DK-0000-0000-0000-0", "--until", "tomorrow"])
 @example(["audit", "verify", "--limit", "-1"])
+@example(["audit", "check", "/dev/null", "--root", "x"])
+@example(["audit", "check", "definitions/inwalkot-jaksel-e-0006-2024.v1.yaml"])
 @example(["case", "fire", "x", "y", "--user", "lurah1", "--expect-version", "99999999999999999999"])
 def test_any_arguments_get_a_known_exit_code_and_never_a_traceback(
     cli_app: Flask, argv: list[str]

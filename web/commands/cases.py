@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from typing import BinaryIO
 
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from engine import anchors, reports
 from engine import cases as case_ops
-from engine import reports
 from engine.privacy import erase_personal_data
 from engine.replay import replay as replay_case
 from engine.replay import verify_all
@@ -288,6 +289,40 @@ def audit_verify(limit: int, as_json: bool) -> None:
     lines += [f"  {b['number']}: {b['reason']}" for b in bad]
     emit(payload, as_json, "\n".join(lines))
     if bad:
+        sys.exit(EXIT_AUDIT)
+
+
+@audit.command("anchor")
+@now_option
+@handled
+def audit_anchor(now: dt.datetime) -> None:
+    """Print an anchor of the log (every case's newest event) to keep outside the
+    database; publish its SHA-256, printed on stderr, where the database's owners cannot
+    edit it. `diktum audit anchor > anchor.txt`."""
+    with store().read() as conn:
+        root, count = anchors.write(conn, now, sys.stdout.buffer)
+    click.echo(f"anchored {count} cases; root (SHA-256 of the anchor): {root}", err=True)
+
+
+@audit.command("check")
+@click.argument("anchor", type=click.File("rb"))
+@click.option("--root", help="The root published when the anchor was taken.")
+@json_option
+@handled
+def audit_check(anchor: BinaryIO, root: str | None, as_json: bool) -> None:
+    """Check that every event an anchor names is still in the log unchanged; exit 3
+    when one is not. With --root, first that the anchor is the one published."""
+    with store().read() as conn:
+        result = anchors.check(conn, anchor, root)
+    lines = [
+        f"anchor of {result.taken_at} (root {result.root}): {result.cases} cases, "
+        + ("every one still in the log" if result.holds else f"{result.broken} broken")
+    ]
+    lines += [f"  {f['number']}: {f['problem']}" for f in result.findings]
+    if root is None:
+        lines.append("note: without --root the anchor vouches only for itself")
+    emit(result.as_dict(), as_json, "\n".join(lines))
+    if not result.holds:
         sys.exit(EXIT_AUDIT)
 
 
