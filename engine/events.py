@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -58,10 +59,20 @@ def stamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_TIMES = ("occurred_at", "recorded_at")
+"""The hashed columns that hold instants (stamped as text); the rest are plain JSON."""
+_PLAIN = tuple(c for c in HASHED if c not in _TIMES)
+_plain_of = itemgetter(*_PLAIN)
+
+
 def digest(number: str, event: Mapping[str, Any]) -> str:
-    """The hash of ``event`` (a row as stored) of the case numbered ``number``."""
-    body: dict[str, Any] = {"case": number}
-    for column in HASHED:
+    """The hash of ``event`` (a row as stored) of the case numbered ``number``.
+
+    Replay computes one per event, so the body is built in one step, not column by
+    column (a third of the time of a whole-log check was here)."""
+    body = dict(zip(_PLAIN, _plain_of(event), strict=True))
+    body["case"] = number
+    for column in _TIMES:
         value = event[column]
         body[column] = stamp(value) if isinstance(value, dt.datetime) else value
     return hashlib.sha256(_CANONICAL.encode(body).encode("utf-8")).hexdigest()
