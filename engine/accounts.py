@@ -1,4 +1,5 @@
-"""Administering user accounts: who may hold which role where, adding and deactivating.
+"""Administering user accounts: who may hold which role where, adding, deactivating and
+setting a new password.
 
 The CLI (``diktum user add``) and the administrators' page both add users through
 ``add_account``, so a role is checked against the unit's level the same way everywhere:
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Connection
 from engine import registry
 from engine.errors import InvalidInput, NotFound
 from engine.units import UnitTree
-from engine.users import USERS, Actor, add_user, end_sessions
+from engine.users import USERS, Actor, add_user, end_sessions, hash_password
 from workflow.definition import UnitLevel
 from workflow.messages import Text
 
@@ -103,3 +104,13 @@ def set_active(conn: Connection, name: str, active: bool) -> None:
     if result.rowcount != 1:
         raise NotFound(Text("unknown user '%(name)s'", name=name))
     end_sessions(conn, name)
+
+
+def set_password(conn: Connection, name: str, password: str) -> str:
+    """Give a user a new password (one forgotten, or one that may be known to others):
+    every session they hold ends with it. Returns their new session token."""
+    digest = hash_password(password)
+    result = conn.execute(sa.update(USERS).where(USERS.c.name == name).values(password_hash=digest))
+    if result.rowcount != 1:
+        raise NotFound(Text("unknown user '%(name)s'", name=name))
+    return end_sessions(conn, name)

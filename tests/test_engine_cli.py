@@ -338,3 +338,16 @@ def test_case_erase_wipes_personal_data_logs_it_and_replay_stays_consistent(
     code, out, err = diktum.run("case", "erase", number, "--user", "camat_tebet", "--reason", "x")
     assert (code, out) == (1, "") and "only an administrator" in err
     assert diktum.counts() == before
+
+
+def test_user_password_sets_a_new_password_and_refuses_a_short_one(diktum: Diktum) -> None:
+    before = diktum.counts()
+    code, _, err = diktum.run("user", "password", "petugas_timur", "--password", "pendek")
+    assert (code, err.strip()) == (1, "error: a password needs at least 10 characters")
+    code, _, err = diktum.run("user", "password", "siapa", "--password", "x" * 12)
+    assert (code, err.strip()) == (1, "error: unknown user 'siapa'")
+    assert diktum.json("user", "password", "petugas_timur", "--password", "x" * 12) == {
+        "name": "petugas_timur",
+        "sessions_ended": True,
+    }
+    assert diktum.counts() == before

@@ -125,6 +125,7 @@ COMMANDS: dict[tuple[str, ...], list[str]] = {
     ("definitions", "load"): ["--json", "--now"],
     ("user", "add"): ["--role", "--unit", "--password", "--json"],
     ("user", "list"): ["--json"],
+    ("user", "password"): ["--password", "--json"],
     ("apikey", "create"): ["--user", "--json", "--now"],
     ("apikey", "list"): ["--json"],
     ("apikey", "revoke"): ["--json"],

@@ -254,6 +254,7 @@ class Body(StrEnum):
     CITIZEN_RECEIPT = "citizen-receipt"
     INTAKE = "intake"
     ADD_USER = "add-user"
+    PASSWORD = "password"
     ERASE = "erase"
     UPLOAD = "upload"
     API_INTAKE = "api-intake"
@@ -310,6 +311,9 @@ POLICY: dict[tuple[str, str], Route] = {
     ),
     ("admin.activate", "POST"): Route(
         Access.ADMIN, "/admin/pengguna/sasaran/aktifkan", ok=303, body=Body.CSRF
+    ),
+    ("admin.change_password", "POST"): Route(
+        Access.ADMIN, "/admin/pengguna/sasaran/sandi", ok=303, body=Body.PASSWORD
     ),
     ("admin.units", "GET"): Route(Access.ADMIN, "/admin/unit"),
     ("auditor.index", "GET"): Route(Access.AUDITOR, "/audit/"),
@@ -764,6 +768,8 @@ def send(world: World, route: Route, method: str, who: str, unit: str, origin: s
             "unit": TEBET_TIMUR,
             "password": PASSWORD,
         }
+    elif body is Body.PASSWORD:
+        kw["data"] = {"csrf_token": world.csrf(who), "password": PASSWORD}
     elif body is Body.ERASE:
         kw["data"] = {
             "csrf_token": world.csrf(who),

@@ -358,6 +358,13 @@ def test_every_state_changing_form_refuses_a_missing_or_forged_token(guarded: Fl
             {},
             303,
         ),
+        "admin.change_password": (
+            "admin1",
+            "/admin/pengguna",
+            "/admin/pengguna/petugas1/sandi",
+            {"password": "kata-sandi-baru-123"},
+            303,
+        ),
         "admin.erase": (
             "admin1",
             "/admin/data-pribadi",

@@ -176,6 +176,7 @@ def test_an_officer_cannot_publish_add_users_or_deactivate_even_with_a_token(
         "/admin/definisi/unggah": {"isi": as_version(INWALKOT_YAML, 2)},
         "/admin/pengguna": {"name": "baru", "role": "admin", "unit": "31", "password": PASSWORD},
         "/admin/pengguna/lurah/nonaktifkan": {},
+        "/admin/pengguna/lurah/sandi": {"password": "kata-sandi-baru-123"},
     }
     for path, data in posts.items():
         assert client.post(path, data={**data, "csrf_token": csrf}).status_code == 403, path
@@ -431,6 +432,64 @@ def test_an_administrator_cannot_deactivate_themselves_or_an_unknown_user(app: F
         admin.post("/admin/pengguna/siapa/nonaktifkan", data={"csrf_token": csrf}).status_code
         == 404
     )
+
+
+def password_hash_of(app: Flask, name: str) -> str:
+    with app_store(app).read() as conn:
+        return str(
+            conn.execute(sa.select(USERS.c.password_hash).where(USERS.c.name == name)).scalar()
+        )
+
+
+def test_a_new_password_from_an_administrator_replaces_the_old_and_ends_sessions(
+    db_app: Flask,
+) -> None:
+    officer = client_as(db_app, "lurah")
+    admin = client_as(db_app, "admin")
+    new = "kata-sandi-baru-123"
+    response = admin.post(
+        "/admin/pengguna/lurah/sandi",
+        data={"csrf_token": token(admin, "/admin/pengguna"), "password": new},
+    )
+    assert response.status_code == 303
+    assert "Kata sandi lurah diganti" in text_of(admin.get("/admin/pengguna"))
+    assert "lurah ·" not in text_of(officer.get("/"))  # the session it had is over
+    assert sign_in(db_app.test_client(), "lurah") == "200"  # the old password: refused
+    assert sign_in(db_app.test_client(), "lurah", new) == "/"
+
+
+def test_a_short_password_or_an_unknown_user_changes_no_password(app: Flask) -> None:
+    officer = client_as(app, "lurah")
+    admin = client_as(app, "admin")
+    before = password_hash_of(app, "lurah")
+    csrf = token(admin, "/admin/pengguna")
+    short = admin.post(
+        "/admin/pengguna/lurah/sandi", data={"csrf_token": csrf, "password": "pendek"}
+    )
+    assert short.status_code == 400
+    assert "paling sedikit 10 karakter" in text_of(short)
+    unknown = admin.post(
+        "/admin/pengguna/siapa/sandi", data={"csrf_token": csrf, "password": "x" * 12}
+    )
+    assert unknown.status_code == 404
+    missing = admin.post("/admin/pengguna/lurah/sandi", data={"password": "x" * 12})
+    assert missing.status_code == 400  # no CSRF token
+    assert password_hash_of(app, "lurah") == before
+    assert "lurah ·" in text_of(officer.get("/"))  # still signed in
+
+
+def test_an_administrator_changing_their_own_password_stays_signed_in(app: Flask) -> None:
+    admin = client_as(app, "admin")
+    elsewhere = client_as(app, "admin")
+    new = "kata-sandi-baru-123"
+    response = admin.post(
+        "/admin/pengguna/admin/sandi",
+        data={"csrf_token": token(admin, "/admin/pengguna"), "password": new},
+    )
+    assert response.status_code == 303
+    assert "admin ·" in text_of(admin.get("/"))
+    assert "admin ·" not in text_of(elsewhere.get("/"))
+    assert sign_in(app.test_client(), "admin", new) == "/"
 
 
 def test_user_names_that_could_carry_markup_are_refused_and_echoed_escaped(app: Flask) -> None:

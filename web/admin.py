@@ -17,18 +17,18 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy.engine import Connection
 from werkzeug.wrappers import Response
 
 from engine import counts, registry
-from engine.accounts import accounts, add_account, role_levels, set_active
+from engine.accounts import accounts, add_account, role_levels, set_active, set_password
 from engine.errors import EngineError, InvalidInput, NotFound
 from engine.privacy import erase_personal_data
 from engine.registry import VERSIONS, Published
 from engine.units import UnitTree
 from engine.users import MIN_PASSWORD
-from web.auth import ADMIN, roles_required
+from web.auth import ADMIN, WebUser, roles_required
 from web.extensions import app_store, now
 from web.messages import say_error
 from workflow.diagram import mermaid
@@ -270,6 +270,25 @@ def deactivate(name: str) -> Response:
 @admin.post("/pengguna/<name>/aktifkan")
 def activate(name: str) -> Response:
     return _set_active(name, True, _("Pengguna %(name)s diaktifkan kembali.", name=name))
+
+
+@admin.post("/pengguna/<name>/sandi")
+def change_password(name: str) -> Response | tuple[str, int]:
+    """A new password for a user who forgot theirs (or whose password others may know):
+    their sessions end. An administrator changing their own stays signed in here."""
+    password = request.form.get("password", "")
+    if len(password) < MIN_PASSWORD:
+        error = _("Kata sandi paling sedikit %(n)d karakter.", n=MIN_PASSWORD)
+        return _users_page({}, error, 400)
+    try:
+        with app_store(current_app).write() as conn:
+            token = set_password(conn, name, password)
+    except NotFound:
+        abort(404)
+    if name == current_user.name:
+        login_user(WebUser(current_user.name, current_user.role, current_user.unit_code, token))
+    flash(_("Kata sandi %(name)s diganti; semua sesinya berakhir.", name=name), "info")
+    return redirect(url_for("admin.users"), code=303)
 
 
 def _set_active(name: str, active: bool, message: str) -> Response:

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from engine import registry
-from engine.accounts import add_account
+from engine.accounts import add_account, set_password
 from engine.migrate import upgrade
 from engine.units import load_units, read_csv
 from engine.users import list_users
@@ -80,6 +80,24 @@ def user_add(name: str, role: str, unit_code: str, password: str | None, as_json
             conn, tree, name=name, role=role, unit_code=unit_code, password=password
         )
     emit(actor.__dict__, as_json, f"added {actor.name} ({actor.role} at {actor.unit_code})")
+
+
+@user.command("password")
+@click.argument("name")
+@click.option(
+    "--password", envvar="DIKTUM_PASSWORD", required=True, help="The new password (>= 10 chars)."
+)
+@json_option
+@handled
+def user_password(name: str, password: str, as_json: bool) -> None:
+    """Set a user's password; every session they hold ends."""
+    with store().write() as conn:
+        set_password(conn, name, password)
+    emit(
+        {"name": name, "sessions_ended": True},
+        as_json,
+        f"new password for {name}; their sessions ended",
+    )
 
 
 @user.command("list")
