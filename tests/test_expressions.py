@@ -16,6 +16,13 @@ def test_condition_reads_its_variables() -> None:
     assert condition.source == 'needs_review == true && channel == "web"'
 
 
+def test_a_macros_loop_variable_is_bound_not_free() -> None:
+    condition = compile_condition('["kebersihan", "jalan"].exists(c, c == category) && urgent')
+    assert (condition.bound, condition.free) == ({"c"}, {"category", "urgent"})
+    assert condition.evaluate({"category": "jalan", "urgent": True})
+    assert not condition.evaluate({"category": "banjir", "urgent": True})
+
+
 def test_condition_is_true_only_when_the_expression_yields_true() -> None:
     condition = compile_condition("needs_review == true")
     assert condition.evaluate({"needs_review": True}) is True

@@ -279,6 +279,25 @@ def test_condition_on_an_unknown_field_suggests_the_nearest_field() -> None:
     ]
 
 
+def test_a_macros_loop_variable_is_not_taken_for_a_field() -> None:
+    looped = '"[true].exists(r, r == needs_review)'
+    text = variant('to: done, condition: "needs_review', f"to: done, condition: {looped}")
+    definition = load_text(text, PATH)
+    [condition] = [
+        t.condition for t in definition.transitions if t.trigger == "close" and t.condition
+    ]
+    assert condition == looped[1:] + " == true"
+    # ... while a misspelt field beside it is still caught.
+    typo = variant(
+        'to: done, condition: "needs_review',
+        'to: done, condition: "[true].exists(r, r == need_review)',
+    )
+    where = at(typo, '"[true]')
+    assert problems(typo) == [
+        f"{where}: condition uses unknown field 'need_review' (did you mean 'needs_review'?)"
+    ]
+
+
 def test_unknown_diktum_suggests_the_nearest_clause() -> None:
     text = variant("diktum: KEDUA}", "diktum: KEDUAA}")
     assert problems(text) == [

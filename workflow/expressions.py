@@ -36,6 +36,10 @@ and fail at run time, so the guard would silently never hold."""
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 """Operators are reported as names like ``_&&_`` or ``@in``; functions as identifiers."""
 _POSITION = re.compile(r"<input>:(\d+):(\d+): (.*?)(?:\n|$)")
+_BINDING = re.compile(
+    r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,"
+)
+"""A macro's loop variable, as in ``["a", "b"].exists(c, c == category)``."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,15 @@ class Condition:
 
     source: str
     variables: frozenset[str]
+    """Every name the expression reads, including its macros' loop variables."""
+    bound: frozenset[str]
+    """The loop variables of its macros: names it defines, not fields it needs."""
     _program: Any = field(repr=False, compare=False, hash=False)
+
+    @property
+    def free(self) -> frozenset[str]:
+        """The names that must come from the case or the builtins."""
+        return self.variables - self.bound
 
     def evaluate(self, context: Mapping[str, Any]) -> bool:
         """True only when the expression yields exactly ``true``.
@@ -79,7 +91,8 @@ def compile_condition(source: str) -> Condition:
     if unknown:
         column = source.find(unknown[0]) + 1 or 1
         raise ExpressionError(Text("unknown function '%(name)s'", name=unknown[0]), column)
-    return Condition(source, frozenset(program.variables()), program)
+    bound = frozenset(_BINDING.findall(source))
+    return Condition(source, frozenset(program.variables()), bound, program)
 
 
 def context_for(fields: Iterable[str], data: Mapping[str, Any], **builtins: Any) -> dict[str, Any]:

@@ -322,7 +322,7 @@ class _Checker:
                     )
                 )
                 continue
-            for variable in sorted(condition.variables - known):
+            for variable in sorted(condition.free - known):
                 self.report(
                     loc,
                     Text(
@@ -460,7 +460,7 @@ class _Checker:
             return False
         if a is None or b is None or a.source == b.source:
             return True
-        domains = self._domains(a.variables | b.variables, roles)
+        domains = self._domains(a.free | b.free, roles)
         if domains is None:
             return False  # cannot decide over open domains: no claim of ambiguity
         names = list(domains)
