@@ -93,24 +93,25 @@ def create_case(caller: Caller, body: IntakeIn) -> tuple[Receipt, dict[str, str]
         )
     with db.write() as conn:
         try:
-            registry.find(conn, body.definition)
+            receipt = open_case(
+                conn,
+                tree,
+                definition_ref=body.definition,
+                unit_code=body.unit,
+                channel=body.channel,
+                title=body.title,
+                description=body.description,
+                category=body.category,
+                fields=dict(body.fields),
+                received_at=body.received_at,
+                now=now(),
+                actor=caller.actor,
+                complainant=person,
+            )
         except NotFound as exc:
+            # The unit is known (checked above), so what intake did not find is the
+            # definition: a field of the body, not a missing resource.
             raise invalid("definition", str(exc)) from None
-        receipt = open_case(
-            conn,
-            tree,
-            definition_ref=body.definition,
-            unit_code=body.unit,
-            channel=body.channel,
-            title=body.title,
-            description=body.description,
-            category=body.category,
-            fields=dict(body.fields),
-            received_at=body.received_at,
-            now=now(),
-            actor=caller.actor,
-            complainant=person,
-        )
     tracking = f"/lacak/{receipt.number}"
     out = Receipt.model_validate(
         receipt.__dict__
