@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from engine import registry
-from engine.errors import InvalidInput, NotFound
+from engine.errors import InvalidInput
 from engine.units import UnitTree
 from engine.users import USERS, Actor, add_user, end_sessions, hash_password
 from workflow.definition import UnitLevel
@@ -100,17 +100,10 @@ def set_active(conn: Connection, name: str, active: bool) -> None:
     """Deactivate (or reactivate) a user: a deactivated user can no longer sign in, and a
     session they hold ends at its next request, for good: reactivating them does not bring
     it back. Their events keep their name."""
-    result = conn.execute(sa.update(USERS).where(USERS.c.name == name).values(active=active))
-    if result.rowcount != 1:
-        raise NotFound(Text("unknown user '%(name)s'", name=name))
-    end_sessions(conn, name)
+    end_sessions(conn, name, active=active)
 
 
 def set_password(conn: Connection, name: str, password: str) -> str:
     """Give a user a new password (one forgotten, or one that may be known to others):
     every session they hold ends with it. Returns their new session token."""
-    digest = hash_password(password)
-    result = conn.execute(sa.update(USERS).where(USERS.c.name == name).values(password_hash=digest))
-    if result.rowcount != 1:
-        raise NotFound(Text("unknown user '%(name)s'", name=name))
-    return end_sessions(conn, name)
+    return end_sessions(conn, name, password_hash=hash_password(password))

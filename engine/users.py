@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -111,12 +112,16 @@ def session_token(conn: Connection, name: str) -> str:
     return str(token)
 
 
-def end_sessions(conn: Connection, name: str) -> str:
+def end_sessions(conn: Connection, name: str, **changes: Any) -> str:
     """Replace the user's session token: every session of theirs, and every copy of its
     cookie, stops being signed in at its next request. (A signed cookie cannot be taken
-    back from the browser; the token it names can be.) Returns the new token."""
+    back from the browser; the token it names can be.) ``changes`` to the user's row that
+    end their sessions (a new password, deactivation) go in the same update. Returns the
+    new token."""
     token = secrets.token_urlsafe(32)
-    result = conn.execute(sa.update(USERS).where(USERS.c.name == name).values(session_token=token))
+    result = conn.execute(
+        sa.update(USERS).where(USERS.c.name == name).values(session_token=token, **changes)
+    )
     if result.rowcount != 1:
         raise NotFound(Text("unknown user '%(name)s'", name=name))
     return token
