@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from engine.bench import table
 from tests.conftest import PG_ENV, close_store, make_app, postgres_url
 from web.cli import cli
 
@@ -116,16 +117,21 @@ def test_replay_verifies_every_event_of_the_seeded_log(
     assert (tenth["events"], tenth["cases"], tenth["inconsistent"]) == (60, 20, 0)
 
 
-def test_peer_lifecycles_complete_in_diktum_and_in_spiffworkflow(
+def test_peer_lifecycles_complete_in_diktum_the_floor_and_spiffworkflow(
     app: Flask, tmp_path: Path, database: str | None
 ) -> None:
     doc = bench(app, tmp_path, database, "peer", "--cases", "20")
 
-    assert_shape(doc, "peer", 20, ("diktum", "spiffworkflow"))
-    diktum, spiff = doc["diktum"], doc["spiffworkflow"]
-    assert (diktum["completed"], diktum["resolved"], diktum["escalated"]) == (20, 10, 10)
-    assert (spiff["completed"], spiff["resolved"], spiff["escalated"]) == (20, 10, 10)
+    assert_shape(doc, "peer", 20, ("diktum", "floor", "spiffworkflow"))
+    diktum, floor, spiff = doc["diktum"], doc["floor"], doc["spiffworkflow"]
+    for run in (diktum, floor, spiff):
+        assert (run["completed"], run["resolved"], run["escalated"]) == (20, 10, 10)
     assert diktum["moved_sunday"] == diktum["moved_monday"] == 20
+    assert floor["moved_sunday"] == floor["moved_monday"] == 20
+    # The floor wrote what Diktum wrote: the engine's replay accepts every case it wrote.
+    assert floor["verified"] == 20
+    assert doc["ceiling"] == pytest.approx(floor["per_second"] / spiff["per_second"], rel=0.01)
+    assert f"ceiling (floor/spiffworkflow) {doc['ceiling']}x" in table.figure(doc)
 
 
 def test_intake_opens_complaints_through_the_engine_the_api_and_open311(

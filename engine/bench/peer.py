@@ -13,6 +13,10 @@ resolved at the kecamatan (even-numbered cases) or escalated to the city (odd on
   persist SpiffWorkflow. Its timers read the wall clock, so the benchmark hands the
   timer module a simulated clock (as Diktum's ``--now``): Saturday, Sunday, Monday.
 
+* The floor (``peer_floor``) writes the rows Diktum wrote on the bare driver, with the
+  same transactions and hashing and no workflow logic: its ratio over SpiffWorkflow is
+  the ``ceiling``, the most any engine keeping this log this way could reach.
+
 The figure is lifecycles completed per second; the target, Diktum at 20x or more.
 """
 
@@ -28,8 +32,10 @@ import sqlalchemy as sa
 from engine import cases
 from engine.bench import world
 from engine.bench.common import Laps, Measured, Options, Timer, document, measure, phase_ratios
+from engine.bench.peer_floor import floor_lifecycles, plan_from
 from engine.bench.tick import warm
 from engine.cases import CASES
+from engine.replay import verify_all
 from engine.store import Store
 from engine.tick import tick
 
@@ -40,6 +46,14 @@ PROCESS = "ingub_135_2017"
 SUNDAY_TICK = dt.datetime(2024, 6, 9, 9, 0, 1, tzinfo=world.WIB)
 MONDAY_TICK = world.TICK_AT
 MEETING_OUTCOME = MONDAY_TICK + dt.timedelta(hours=1)
+RECORDED = {
+    "intake": world.SATURDAY,
+    "triage": world.TRIAGED,
+    "sunday": SUNDAY_TICK,
+    "monday": MONDAY_TICK,
+    "outcome": MEETING_OUTCOME,
+}
+"""When Diktum runs each phase: the floor's plan tells a case's events apart by it."""
 ENDS = ("laporan_camat", "menunggu_rapat_kota")
 """Where a lifecycle ends in the 2017 definition: resolved, or escalated to the city."""
 
@@ -48,7 +62,13 @@ def run(options: Options) -> dict[str, Any]:
     n = options.size(DEFAULT_CASES)
     with world.fresh("peer", options.workdir, options.database_url) as db:
         world.prepare(db.url, options.definitions)
-        diktum = measure(diktum_lifecycles, db.url, n)
+        floor_db = world.clone(db, "peer_floor", options.workdir)
+        try:
+            diktum = measure(diktum_lifecycles, db.url, n)
+            floor = measure(floor_lifecycles, floor_db.url, plan_from(db.url, RECORDED))
+            floor.facts.update(_ended(floor_db.url), verified=_verified(floor_db.url))
+        finally:
+            world.drop(floor_db)
     spiff_path = options.workdir / "peer_spiff.sqlite"
     try:
         spiff = measure(spiff_lifecycles, str(spiff_path), n)
@@ -56,16 +76,18 @@ def run(options: Options) -> dict[str, Any]:
         for suffix in ("", "-wal", "-shm"):
             Path(str(spiff_path) + suffix).unlink(missing_ok=True)
     ratio = diktum.per_second / spiff.per_second if spiff.per_second else None
+    ceiling = floor.per_second / spiff.per_second if spiff.per_second else None
     return document(
         "peer",
         n,
         options,
-        {"diktum": diktum, "spiffworkflow": spiff},
+        {"diktum": diktum, "floor": floor, "spiffworkflow": spiff},
         ratio,
         f"diktum/spiffworkflow lifecycles per second >= {TARGET:.0f}",
         ratio is not None and ratio >= TARGET,
         spiffworkflow_storage="SQLite (JSON per instance)",
         phases=phase_ratios(diktum, spiff),
+        ceiling=None if ceiling is None else round(ceiling, 3),
     )
 
 
@@ -124,6 +146,21 @@ def diktum_lifecycles(url: str, n: int) -> Measured:
                         now=MEETING_OUTCOME,
                     )
             laps.lap("outcome")
+        facts: dict[str, Any] = {
+            **_ended(url),
+            "moved_sunday": sum(f.moved for f in sunday.firings),
+            "moved_monday": sum(f.moved for f in monday.firings),
+            "phase_seconds": laps.seconds,
+        }
+        return Measured(facts["completed"], timer.seconds, facts, cpu_seconds=timer.cpu_seconds)
+    finally:
+        store.close()
+
+
+def _ended(url: str) -> dict[str, int]:
+    """How many lifecycles ended, and how: resolved at the kecamatan or escalated."""
+    store = Store(url)
+    try:
         with store.read() as conn:
             ended: dict[str, int] = dict(
                 conn.execute(
@@ -132,16 +169,21 @@ def diktum_lifecycles(url: str, n: int) -> Measured:
                     .group_by(CASES.c.state)
                 ).all()
             )
-        completed = sum(ended.values())
-        facts: dict[str, Any] = {
-            "completed": completed,
-            "resolved": ended.get("laporan_camat", 0),
-            "escalated": ended.get("menunggu_rapat_kota", 0),
-            "moved_sunday": sum(f.moved for f in sunday.firings),
-            "moved_monday": sum(f.moved for f in monday.firings),
-            "phase_seconds": laps.seconds,
-        }
-        return Measured(completed, timer.seconds, facts, cpu_seconds=timer.cpu_seconds)
+    finally:
+        store.close()
+    return {
+        "completed": sum(ended.values()),
+        "resolved": ended.get("laporan_camat", 0),
+        "escalated": ended.get("menunggu_rapat_kota", 0),
+    }
+
+
+def _verified(url: str) -> int:
+    """How many of the database's cases the engine's replay finds consistent."""
+    store = Store(url)
+    try:
+        with store.read() as conn:
+            return sum(v.consistent for v in verify_all(conn, store.tree()))
     finally:
         store.close()
 

@@ -38,6 +38,8 @@ def summary(doc: Mapping[str, Any]) -> str:
         lines.append(f"  ratio {doc['ratio']}")
     if doc.get("phases"):
         lines.append(f"  ratio by phase: {_phases(doc['phases'])}")
+    if doc.get("ceiling") is not None:
+        lines.append(f"  ceiling (floor/spiffworkflow): {doc['ceiling']}")
     verdict = {True: "met", False: "MISSED", None: "-"}[doc.get("met")]
     lines.append(f"  target: {doc['target']}: {verdict}")
     return "\n".join(lines)
@@ -55,6 +57,8 @@ def figure(doc: Mapping[str, Any]) -> str:
     text = f"**{doc['scenario']}** ({doc['machine']['database'].split()[0]}): " + "; ".join(parts)
     if doc.get("phases"):
         text += f"; ratio by phase: {_phases(doc['phases'])}"
+    if doc.get("ceiling") is not None:
+        text += f"; ceiling (floor/spiffworkflow) {doc['ceiling']}x"
     return text
 
 

@@ -163,7 +163,7 @@ def _events(
     return new_events, updates
 
 
-def _sqlite_time(value: dt.datetime | None) -> str | None:
+def sqlite_time(value: dt.datetime | None) -> str | None:
     """SQLAlchemy's SQLite storage format, in UTC."""
     if value is None:
         return None
@@ -183,20 +183,20 @@ def _floor_sqlite(path: str, plan: FiringPlan) -> Measured:
                 (
                     plan.version_id,
                     plan.trigger,
-                    _sqlite_time(plan.due_at),
-                    _sqlite_time(plan.due_at),
-                    _sqlite_time(plan.now),
+                    sqlite_time(plan.due_at),
+                    sqlite_time(plan.due_at),
+                    sqlite_time(plan.now),
                 ),
             ).fetchone()[0]
             rows = conn.execute(
                 _SELECT.format(p="?", f="0"),
-                (plan.version_id, plan.source, _sqlite_time(plan.due_at)),
+                (plan.version_id, plan.source, sqlite_time(plan.due_at)),
             ).fetchall()
             new_events, updates = _events(plan, firing_id, rows)
             entered, due, now = (
-                _sqlite_time(plan.due_at),
-                _sqlite_time(plan.next_deadline),
-                _sqlite_time(plan.now),
+                sqlite_time(plan.due_at),
+                sqlite_time(plan.next_deadline),
+                sqlite_time(plan.now),
             )
             conn.executemany(
                 _UPDATE.format(p="?"),
