@@ -24,6 +24,7 @@ the number of combinations checked (see the README).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -257,6 +258,7 @@ class Body(StrEnum):
     PASSWORD = "password"
     ERASE = "erase"
     UPLOAD = "upload"
+    ANCHOR = "anchor"
     API_INTAKE = "api-intake"
     OPEN311 = "open311"
 
@@ -318,6 +320,10 @@ POLICY: dict[tuple[str, str], Route] = {
     ("admin.units", "GET"): Route(Access.ADMIN, "/admin/unit"),
     ("auditor.index", "GET"): Route(Access.AUDITOR, "/audit/"),
     ("auditor.verify", "POST"): Route(Access.AUDITOR, "/audit/verifikasi", body=Body.CSRF),
+    ("auditor.take_anchor", "POST"): Route(Access.AUDITOR, "/audit/jangkar", body=Body.CSRF),
+    ("auditor.check_anchor", "POST"): Route(
+        Access.AUDITOR, "/audit/jangkar/periksa", body=Body.ANCHOR
+    ),
     ("auditor.case", "GET"): Route(Access.AUDITOR, "/audit/kasus/{number}", Scope.CASE),
     ("auditor.case_json", "GET"): Route(Access.AUDITOR, "/audit/kasus/{number}.json", Scope.CASE),
     ("auditor.case_csv", "GET"): Route(Access.AUDITOR, "/audit/kasus/{number}.csv", Scope.CASE),
@@ -780,6 +786,9 @@ def send(world: World, route: Route, method: str, who: str, unit: str, origin: s
     elif body is Body.UPLOAD:
         text = (DEFINITIONS / f"{D2024}.v1.yaml").read_text(encoding="utf-8")
         kw["data"] = {"csrf_token": world.csrf(who), "isi": text}  # as published: no change
+    elif body is Body.ANCHOR:
+        anchor = io.BytesIO(b"# diktum anchor 1 2025-06-02T09:00:00+07:00\n# end 0\n")
+        kw["data"] = {"csrf_token": world.csrf(who), "berkas": (anchor, "jangkar.txt")}
     elif body is Body.API_INTAKE:
         kw["json"] = {
             "definition": D2024,

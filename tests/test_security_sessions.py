@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import re
 import weakref
 from collections.abc import Iterator
@@ -36,6 +37,8 @@ from web.extensions import app_store
 D2024 = "inwalkot-jaksel-e-0006-2024"
 KELURAHAN = "31.74.01.1001"
 MONDAY_MORNING = dt.datetime(2024, 6, 3, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+EMPTY_ANCHOR = b"# diktum anchor 1 2025-06-02T09:00:00+07:00\n# end 0\n"
+"""An anchor of a log with no cases: it holds."""
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -373,6 +376,14 @@ def test_every_state_changing_form_refuses_a_missing_or_forged_token(guarded: Fl
             303,
         ),
         "auditor.verify": ("auditor1", "/audit/", "/audit/verifikasi", {}, 200),
+        "auditor.take_anchor": ("auditor1", "/audit/", "/audit/jangkar", {}, 200),
+        "auditor.check_anchor": (
+            "auditor1",
+            "/audit/",
+            "/audit/jangkar/periksa",
+            {"berkas": lambda: (io.BytesIO(EMPTY_ANCHOR), "jangkar.txt")},
+            200,
+        ),
         "auth.sign_out": ("lurah1", "/", "/keluar", {}, 302),
     }
     assert ui_posts(app) == set(posts), "a new form: add it here"
@@ -386,7 +397,7 @@ def test_every_state_changing_form_refuses_a_missing_or_forged_token(guarded: Fl
         real = csrf_of(client, page)
         for kind, forged in forged_tokens(app, real).items():
             state = snapshot(app)
-            data = fields if forged is None else {**fields, "csrf_token": forged}
+            data = fresh(fields) if forged is None else {**fresh(fields), "csrf_token": forged}
             response = client.post(path, data=data)
             assert response.status_code == 400, (endpoint, kind, response.status_code)
             assert snapshot(app) == state, (endpoint, kind)
@@ -394,9 +405,14 @@ def test_every_state_changing_form_refuses_a_missing_or_forged_token(guarded: Fl
             refused += 1
         # With the real token the same post goes through (the verification streams:
         # reading it to the end lets go of its request context).
-        with client.post(path, data={**fields, "csrf_token": real}) as accepted:
+        with client.post(path, data={**fresh(fields), "csrf_token": real}) as accepted:
             assert accepted.status_code == ok, (endpoint, accepted.get_data(as_text=True))
     assert refused == len(posts) * 5
+
+
+def fresh(fields: dict[str, Any]) -> dict[str, Any]:
+    """The form's fields, an uploaded file made anew for each post (a post reads it)."""
+    return {name: value() if callable(value) else value for name, value in fields.items()}
 
 
 def test_the_token_less_api_takes_no_form_a_cross_site_page_could_send(guarded: Flask) -> None:

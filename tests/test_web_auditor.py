@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 from collections.abc import Iterator
@@ -14,7 +15,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import TestResponse, encode_multipart
 
+import web.auditor
 from engine import cases, events
 from engine.audit import UpdateKind, sweep
 from engine.cases import CASES, PersonalData
@@ -303,3 +308,130 @@ def test_the_sweep_lists_only_the_first_inconsistent_cases_but_counts_them_all(
     assert len(findings) == 2
     done = updates[-1]
     assert (done.kind, done.checked, done.inconsistent, done.events) == (UpdateKind.done, 3, 3, 3)
+
+
+# Anchors ------------------------------------------------------------------------------
+
+
+def take_anchor(client: FlaskClient) -> tuple[bytes, str]:
+    """The anchor an auditor downloads, and the root the response gives for it."""
+    data = {"csrf_token": token(client, "/audit/")}
+    with client.post("/audit/jangkar", data=data) as response:  # closing the file it sends
+        assert response.status_code == 200
+        assert response.mimetype == "text/plain"
+        disposition = response.headers["Content-Disposition"]
+        assert disposition.startswith("attachment; filename=diktum-jangkar-")
+        assert response.headers["Cache-Control"] == "no-store"
+        return response.get_data(), response.headers["X-Diktum-Anchor-Root"]
+
+
+def check_anchor(client: FlaskClient, anchor: bytes, root: str = "") -> TestResponse:
+    fields = {"csrf_token": token(client, "/audit/"), "akar": root}
+    files = {"berkas": FileStorage(io.BytesIO(anchor), "jangkar.txt", content_type="text/plain")}
+    # Encoded here, in memory: the test client spools a large body to a file it never closes.
+    boundary, body = encode_multipart(MultiDict({**fields, **files}))
+    content_type = f"multipart/form-data; boundary={boundary}"
+    return client.post("/audit/jangkar/periksa", data=body, content_type=content_type)
+
+
+def test_an_auditor_downloads_an_anchor_and_checking_it_shows_its_root_and_that_it_holds(
+    app: Flask,
+) -> None:
+    numbers = [routed_case(app, f"Kasus {i}") for i in range(2)]
+    client = client_as(app, "auditor")
+    anchor, root = take_anchor(client)
+    assert root == hashlib.sha256(anchor).hexdigest()  # what sha256sum says of the file
+    lines = anchor.decode("ascii").splitlines()
+    assert lines[0].startswith("# diktum anchor 1 ") and lines[-1] == "# end 2"
+    assert [line.split()[:2] for line in lines[1:-1]] == [[n, "2"] for n in numbers]
+
+    routed_case(app, "Sesudah jangkar")  # the log grows: the anchor still holds
+    unpublished = text_of(check_anchor(client, anchor))
+    assert 'data-holds="true"' in unpublished and "✓ Jangkar berlaku" in unpublished
+    assert f'<code id="akar">{root}</code>' in unpublished
+    assert '<td id="jumlah-kasus">2</td>' in unpublished
+    assert 'id="tanpa-akar"' in unpublished  # vouches only for itself
+    published = check_anchor(client, anchor, root.upper())
+    assert published.status_code == 200
+    assert 'data-holds="true"' in text_of(published) and 'id="tanpa-akar"' not in text_of(published)
+
+
+def test_an_event_changed_after_the_anchor_is_named_on_the_check_page(db_app: Flask) -> None:
+    numbers = [routed_case(db_app, f"Kasus {i}") for i in range(2)]
+    client = client_as(db_app, "auditor")
+    anchor, root = take_anchor(client)
+    tamper(db_app, numbers[1], 2, hash="0" * 64)
+    response = check_anchor(client, anchor, root)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert 'data-holds="false"' in page and "✗ Jangkar tidak berlaku" in page
+    assert '<td id="jumlah-rusak">1</td>' in page
+    assert f'data-number="{numbers[1]}"' in page and numbers[0] not in page
+    assert "peristiwa #2" in page and "peristiwa 2 berbeda dari yang dijangkarkan" in page
+
+
+def test_a_wrong_root_a_damaged_anchor_or_a_missing_file_is_refused_saying_why(
+    app: Flask,
+) -> None:
+    routed_case(app)
+    client = client_as(app, "auditor")
+    anchor, root = take_anchor(client)
+    head, line, end = anchor.decode("ascii").splitlines(keepends=True)
+    refused = {
+        "another root": (anchor, "f" * 64, "bukan " + "f" * 64 + " yang diumumkan"),
+        "a root that is no hash": (anchor, "akar", "64 karakter heksadesimal"),
+        "a damaged line": ((head + "DK-X\n" + end).encode(), "", "baris 2 jangkar bukan"),
+        "not an anchor": (b"%PDF-1.7\n", "", "bukan jangkar Diktum"),
+    }
+    for what, (body, typed, says) in refused.items():
+        response = check_anchor(client, body, typed)
+        assert response.status_code == 400, what
+        assert says in text_of(response), what
+        assert 'id="hasil"' not in text_of(response), what
+    no_file = client.post(
+        "/audit/jangkar/periksa", data={"csrf_token": token(client, "/audit/"), "akar": root}
+    )
+    assert no_file.status_code == 400
+    assert "Pilih berkas jangkar" in text_of(no_file)
+    assert check_anchor(client, (head + line + end).encode(), root).status_code == 200
+
+
+def test_an_anchor_beyond_the_apps_body_limit_is_checked_for_auditors_only(app: Flask) -> None:
+    unknown = [f"DK-UJI-{i:08d}" for i in range(15_000)]
+    body = "".join(f"{n} 1 {'a' * 64}\n" for n in unknown)
+    anchor = f"# diktum anchor 1 2025-06-02T09:00:00+07:00\n{body}# end 15000\n".encode()
+    assert len(anchor) > app.config["MAX_CONTENT_LENGTH"]
+    auditor = client_as(app, "auditor")
+    page = text_of(check_anchor(auditor, anchor))
+    assert '<td id="jumlah-kasus">15000</td>' in page
+    assert '<td id="jumlah-rusak">15000</td>' in page
+    assert page.count('class="flash error finding"') == 100
+    assert "Hanya 100 temuan pertama" in page
+    assert "pengaduan hilang dari log" in page
+    # Anyone else is held to the app-wide limit before the body is read.
+    officer = client_as(app, "lurah")
+    assert check_anchor(officer, anchor).status_code == 413
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonim", 400), ("lurah", 403)])
+def test_only_auditors_and_administrators_take_or_check_anchors(
+    app: Flask, who: str, status: int
+) -> None:
+    client = client_as(app, who)
+    csrf = {"csrf_token": token(client)} if who != "anonim" else {}
+    assert client.post("/audit/jangkar", data=csrf).status_code == status
+    assert client.post("/audit/jangkar/periksa", data=csrf).status_code == status
+    admin = client_as(app, "admin")
+    anchor, _ = take_anchor(admin)
+    assert check_anchor(admin, anchor).status_code == 200
+
+
+def test_an_anchor_beyond_the_memory_spool_is_streamed_from_a_file(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    numbers = [routed_case(app, f"Kasus {i}") for i in range(3)]
+    monkeypatch.setattr(web.auditor, "ANCHOR_SPOOL", 64)  # two lines spill to disk
+    anchor, root = take_anchor(client_as(app, "auditor"))
+    assert root == hashlib.sha256(anchor).hexdigest()
+    assert anchor.decode("ascii").splitlines()[-1] == "# end 3"
+    assert all(number.encode() in anchor for number in numbers)

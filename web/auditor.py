@@ -1,15 +1,20 @@
-"""Auditors: case histories as a stepper, replay verdicts, exports, whole-log verification.
+"""Auditors: case histories as a stepper, replay verdicts, exports, whole-log verification
+and anchors.
 
-Auditors and administrators only. Everything here reads; the one POST (verifying the
-whole log) writes nothing but is a POST because it is expensive, so it carries a CSRF
-token and no crawler or prefetch runs it. Its page streams: progress and findings reach
-the browser while the log is replayed, in constant memory (``engine.audit.sweep``).
+Auditors and administrators only. Everything here reads; the POSTs (verifying the whole
+log, taking an anchor, checking one) write nothing but are POSTs because they are
+expensive, so they carry a CSRF token and no crawler or prefetch runs them. The
+verification page streams: progress and findings reach the browser while the log is
+replayed, in constant memory (``engine.audit.sweep``). Anchors (``engine.anchors``) are
+the same files as ``diktum audit anchor`` writes and ``diktum audit check`` reads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Iterator
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -18,22 +23,46 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     stream_template,
     stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from engine import exports
+from engine import anchors, exports
 from engine.audit import LISTED, Update, sweep
 from engine.cases import load
-from engine.errors import NotFound
+from engine.errors import InvalidInput, NotFound
 from engine.history import CaseHistory, case_history
 from web.auth import ADMIN, AUDITOR, roles_required
-from web.extensions import app_store, zone
+from web.extensions import app_store, now, zone
+from web.messages import say_error
 
 auditor = Blueprint("auditor", __name__, url_prefix="/audit")
+
+ANCHOR_UPLOAD_LIMIT = 256 * 1024 * 1024
+"""An anchor takes about 90 bytes a case: room for nearly three million cases."""
+ANCHOR_SPOOL = 8 * 1024 * 1024
+"""A taken anchor stays in memory up to this size (about 90,000 cases), then goes to a
+temporary file that is streamed to the auditor."""
+ROOT_HEX = frozenset("0123456789abcdef")
+
+
+@auditor.url_value_preprocessor
+def _anchor_upload_limit(endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    """Let an auditor upload an anchor larger than the app's body limit. This runs before
+    any ``before_request`` (the CSRF check reads the form, and would stop the upload at
+    the app-wide limit); anyone else keeps that limit, so an anonymous client cannot make
+    the app read a large body before it is refused."""
+    if endpoint == "auditor.check_anchor" and _is_auditor():
+        request.max_content_length = ANCHOR_UPLOAD_LIMIT
+
+
+def _is_auditor() -> bool:
+    return bool(current_user.is_authenticated and current_user.actor.role in (AUDITOR, ADMIN))
 
 
 @auditor.before_request
@@ -69,6 +98,59 @@ def verify() -> Response:
 
     page = stream_template("auditor/verify.html", updates=updates(), listed=LISTED)
     return Response(stream_with_context(page), mimetype="text/html")
+
+
+@auditor.post("/jangkar")
+def take_anchor() -> Response:
+    """The anchor of the log as it is now, as a file to keep outside the database; its
+    root (the SHA-256 to publish) is in ``X-Diktum-Anchor-Root`` and on the check page."""
+    taken_at = now().astimezone(zone())
+    spool = tempfile.SpooledTemporaryFile(max_size=ANCHOR_SPOOL)  # noqa: SIM115 (send_file closes it)
+    try:
+        with app_store(current_app).read() as conn:
+            root, _count = anchors.write(conn, taken_at, spool)
+    except BaseException:
+        spool.close()
+        raise
+    name = f"diktum-jangkar-{taken_at:%Y%m%dT%H%M%S}.txt"
+    size = spool.tell()
+    spool.seek(0)
+    if size <= ANCHOR_SPOOL:  # still in memory: hand over the bytes, hold no file open
+        with spool:
+            response = Response(spool.read(), mimetype="text/plain")
+        response.headers["Content-Disposition"] = f"attachment; filename={name}"
+    else:  # a file on disk, streamed and closed when the response is
+        response = send_file(
+            spool, mimetype="text/plain", as_attachment=True, download_name=name, max_age=0
+        )
+    response.headers["X-Diktum-Anchor-Root"] = root
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@auditor.post("/jangkar/periksa")
+def check_anchor() -> tuple[str, int]:
+    """Check an uploaded anchor against the log, and against the root published for it
+    when one is given: every anchored event must still be there, unchanged."""
+    upload = request.files.get("berkas")
+    published = request.form.get("akar", "").strip().lower()
+    if upload is None or not upload.filename:
+        return _anchor_refused(_("Pilih berkas jangkar yang akan diperiksa."))
+    if published and (len(published) != 64 or not set(published) <= ROOT_HEX):
+        return _anchor_refused(_("Akar adalah SHA-256 berkas jangkar: 64 karakter heksadesimal."))
+    try:
+        with app_store(current_app).read() as conn:
+            result = anchors.check(conn, upload.stream, published or None)
+    except InvalidInput as exc:
+        return _anchor_refused(say_error(exc))
+    page = render_template(
+        "auditor/anchor.html", result=result, published=bool(published), listed=anchors.LISTED
+    )
+    return page, 200
+
+
+def _anchor_refused(message: str) -> tuple[str, int]:
+    return render_template("auditor/anchor.html", result=None, error=message), 400
 
 
 @auditor.get("/kasus/<number>")

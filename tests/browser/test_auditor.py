@@ -3,8 +3,10 @@ verdict change when the log has been tampered with."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -139,3 +141,30 @@ def test_an_auditor_sees_which_event_of_a_tampered_log_breaks_the_chain(
     expect(page.locator("#peristiwa-5")).to_have_attribute("data-status", "bad")
     expect(page.locator("#peristiwa-6")).to_have_attribute("data-status", "unchecked")
     screenshot(page, "auditor-tampered")
+
+
+def test_an_auditor_downloads_an_anchor_publishes_its_root_and_checks_it_later(
+    page: Page, live_server: LiveServer, week: list[str], tmp_path: Path
+) -> None:
+    sign_in(page, "auditor")
+    page.goto("/audit/")
+    with page.expect_download() as taken:
+        page.get_by_role("button", name="Unduh jangkar sekarang").click()
+    anchor = tmp_path / taken.value.suggested_filename
+    taken.value.save_as(anchor)
+    assert anchor.name.startswith("diktum-jangkar-") and anchor.suffix == ".txt"
+    root = hashlib.sha256(anchor.read_bytes()).hexdigest()  # as `sha256sum` tells it
+    with app_store(live_server.app).read() as conn:
+        stored = conn.execute(sa.select(sa.func.count()).select_from(CASES)).scalar_one()
+
+    page.goto("/audit/")
+    page.get_by_label("Berkas jangkar").set_input_files(anchor)
+    page.get_by_label("Akar yang diumumkan (boleh kosong)").fill(root)
+    page.get_by_role("button", name="Periksa jangkar").click()
+    result = page.locator("#hasil")
+    expect(result).to_have_attribute("data-holds", "true")
+    expect(result).to_contain_text("Jangkar berlaku")
+    expect(page.locator("#akar")).to_have_text(root)
+    expect(page.locator("#jumlah-kasus")).to_have_text(str(stored))
+    assert set(week) <= set(re.findall(r"DK-[0-9A-Z-]+", anchor.read_text(encoding="ascii")))
+    screenshot(page, "auditor-anchor", show=result)
