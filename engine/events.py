@@ -134,16 +134,17 @@ _NEW_EVENT = sa.insert(EVENTS).values(
 the statement per call cost as much as running it."""
 
 FEW = 8
-"""Up to this many rows go through ``_NEW_EVENT``; more, straight to the driver."""
+"""On PostgreSQL, up to this many rows go through ``_NEW_EVENT``; more, through COPY."""
 
 
 def append(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert sealed event rows: a few through one statement, many straight to the driver
-    (executemany on SQLite, COPY on PostgreSQL)."""
-    if len(rows) == 1:
-        conn.execute(_NEW_EVENT, rows[0])
-    elif len(rows) > FEW:
+    """Insert sealed event rows straight to the driver: executemany on SQLite, even for
+    one row (an officer's action: 15 µs against 26 µs through the Core statement), and
+    COPY on PostgreSQL for more than a few (for a few, COPY's round trips cost more)."""
+    if len(rows) > FEW or conn.dialect.name == "sqlite":
         insert_rows(conn, EVENTS, rows)
+    elif len(rows) == 1:
+        conn.execute(_NEW_EVENT, rows[0])
     elif rows:
         conn.execute(_NEW_EVENT, list(rows))
 
