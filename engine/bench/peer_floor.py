@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -315,4 +315,4 @@ def _logged(event: Mapping[str, Any]) -> dict[str, Any]:
 _FILLED = ("id", "case_id", "seq", "prev_hash", "hash", "firing_id")
 
 
-__all__: Sequence[str] = ("Plan", "floor_lifecycles", "plan_from")
+__all__ = ["Plan", "floor_lifecycles", "plan_from"]
