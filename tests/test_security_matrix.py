@@ -3,7 +3,8 @@ case or unit stands to them, and every manual action of both shipped definitions
 
 Who: anonymous, each role of the definitions (one user at a home unit of the role's
 level: Tebet Timur, Tebet, Jakarta Selatan, ...), the system roles ``admin`` and
-``auditor``, and on the APIs a client key bound to no user. Where: a case or unit in the
+``auditor``, and on the APIs a client key bound to no user; each user calls the APIs both
+with a key bound to them and with their signed-in session. Where: a case or unit in the
 user's own unit, below it (the user sits in its parent unit), above it (the user sits in
 a child unit) or elsewhere, picked from a fixed list of units by ``UnitTree.covers``.
 
@@ -478,6 +479,13 @@ ALL_ROUTE_CASES = [
 ]
 
 ROUTE_CASES = [p for p in ALL_ROUTE_CASES if p.values[0] != "auth.sign_out"]
+SESSION_ROUTE_CASES = [
+    pytest.param(*p.values, id=f"{p.id}-session")
+    for p in ROUTE_CASES
+    if POLICY[p.values[0], p.values[1]].access in API_ACCESS and p.values[2] in USERS
+]
+"""The API's routes again for every signed-in user, with the UI's session cookie instead
+of a key: the API takes either, and must scope both alike."""
 SIGN_OUT_CASES = [p for p in ALL_ROUTE_CASES if p.values[0] == "auth.sign_out"]
 """Signing out ends the shared clients' sessions: it runs last (see the end)."""
 
@@ -512,8 +520,8 @@ ACTION_CASES = [
         id=f"{action.definition}-{action.trigger}-{action.source}-{via}-{who}-{rel}",
     )
     for action in ACTIONS
-    for via in ("web", "api")
-    for who in (API_CALLERS if via == "api" else WEB_CALLERS)
+    for via in ("web", "api", "api-session")
+    for who in {"web": WEB_CALLERS, "api": API_CALLERS, "api-session": WEB_CALLERS}[via]
     for rel, unit in placements(who, CASE_UNITS, received=True)
 ]
 
@@ -736,12 +744,21 @@ def web_fields(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def send(world: World, route: Route, method: str, who: str, unit: str, origin: str) -> TestResponse:
-    """The request of ``route``, made as ``who`` about a case or unit at ``unit``."""
+def send(
+    world: World,
+    route: Route,
+    method: str,
+    who: str,
+    unit: str,
+    origin: str,
+    session: bool = False,
+) -> TestResponse:
+    """The request of ``route``, made as ``who`` about a case or unit at ``unit``; on the
+    APIs with ``who``'s key, or with ``session`` their signed-in session instead."""
     path = route.path.replace("{unit}", unit)
     if "{number}" in path:
         path = path.replace("{number}", world.case(D2024, "diterima", unit, origin))
-    if route.access in API_ACCESS:
+    if route.access in API_ACCESS and not session:
         client, headers = world.client(ANONYMOUS), world.headers(who)
     else:
         client, headers = world.client(who), {}
@@ -799,7 +816,7 @@ def send(world: World, route: Route, method: str, who: str, unit: str, origin: s
         }
     elif body is Body.OPEN311:
         kw["data"] = {"service_code": SERVICE, "address_id": TEBET_TIMUR, "description": "Sampah"}
-        if who in world.keys:
+        if who in world.keys and not session:
             kw["data"]["api_key"] = world.keys[who]
     return client.open(path, method=method, **kw)
 
@@ -879,6 +896,22 @@ def test_route(world: World, endpoint: str, method: str, who: str, rel: str, uni
         assert world.fingerprint() == before, "a refused request changed the database"
 
 
+@pytest.mark.parametrize(("endpoint", "method", "who", "rel", "unit"), SESSION_ROUTE_CASES)
+def test_api_route_with_a_session(
+    world: World, endpoint: str, method: str, who: str, rel: str, unit: str
+) -> None:
+    route = POLICY[(endpoint, method)]
+    origin = origin_of(who, rel, unit)
+    # Open311 knows only its api_key: a session is no credential there.
+    caller = ANONYMOUS if route.access is Access.OPEN311_KEY else who
+    status = expected(route, caller, unit, origin)
+    before = world.fingerprint()
+    response = send(world, route, method, who, unit, origin, session=True)
+    check_status(response, status, to_sign_in=False)
+    if status >= 400:
+        assert world.fingerprint() == before, "a refused request changed the database"
+
+
 @pytest.mark.parametrize(("action", "via", "who", "rel", "unit"), ACTION_CASES)
 def test_action(world: World, action: Action, via: str, who: str, rel: str, unit: str) -> None:
     allowed = allowed_to_act(action, who, unit)
@@ -895,7 +928,7 @@ def test_action(world: World, action: Action, via: str, who: str, rel: str, unit
         return
     if who == ANONYMOUS:
         status = 302 if via == "web" else 401
-    elif via == "api" or not is_officer(who) or not covers(who, unit):
+    elif via != "web" or not is_officer(who) or not covers(who, unit):
         status = 403
     else:
         status = 422  # the engine refuses the role: the case page says why
@@ -927,11 +960,12 @@ def act(
         if t.trigger == action.trigger and t.kind is TransitionKind.manual
     )
     values = field_values(definition, (*transition.fields, *transition.optional))
-    if via == "api":
-        return world.client(ANONYMOUS).post(
+    if via != "web":  # with the user's key, or ("api-session") their signed-in session
+        session = via == "api-session"
+        return world.client(who if session else ANONYMOUS).post(
             f"/api/v1/cases/{number}/actions/{action.trigger}",
             json={"expected_version": version, "fields": values},
-            headers=world.headers(who),
+            headers={} if session else world.headers(who),
         )
     data = {"csrf_token": world.csrf(who), "expected_version": version, **web_fields(values)}
     return world.client(who).post(f"/petugas/kasus/{number}/aksi/{action.trigger}", data=data)
