@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -843,12 +844,19 @@ def intake_form(world: World, who: str, unit: str) -> dict[str, Any]:
 
 
 def check_status(response: TestResponse, status: int, *, to_sign_in: bool) -> None:
-    """The status, and for a redirect whether it sends the caller to sign in."""
+    """The status, and for a redirect whether it sends the caller to sign in; a page's
+    title is plain text (markup there means a template's blocks are crossed)."""
     body = response.get_data(as_text=True)[:300]
     assert response.status_code == status, body
     if status == 302:
         location = response.headers["Location"]
         assert location.startswith("/masuk") is to_sign_in, location
+    if response.mimetype == "text/html" and not response.is_streamed:
+        title = TITLE.search(response.get_data(as_text=True))
+        assert title is not None and "<" not in title.group(1), title
+
+
+TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
 
 
 # -- the tests ----------------------------------------------------------------------------
