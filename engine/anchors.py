@@ -40,6 +40,9 @@ BATCH = 5_000
 """Anchored cases looked up per query when checking."""
 LISTED = 100
 """Broken anchors listed with their reasons; the rest are only counted."""
+MAX_LINE = 256
+"""Bytes read at most for one line (an anchor's are under 130): a file that is one huge
+line is refused at its first piece instead of being read into memory whole."""
 
 _EMPTY = hashlib.sha256(b"").hexdigest()
 _HEADER = re.compile(r"# diktum anchor (\d+) (\S+)\n")
@@ -149,7 +152,8 @@ def _parse(anchor: IO[bytes], digest: Any) -> Iterator[Any]:
     feeding ``digest`` every byte; a line that is not an anchor's is an error naming it,
     and so is anything after the trailer."""
     ended = False
-    for number, raw in enumerate(anchor, start=1):
+    lines = iter(lambda: anchor.readline(MAX_LINE), b"")
+    for number, raw in enumerate(lines, start=1):
         digest.update(raw)
         try:
             line = raw.decode("ascii")

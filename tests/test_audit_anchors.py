@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
-from engine import events
+from engine import anchors, events
 from engine.cases import CASES
+from engine.errors import InvalidInput
 from engine.events import EVENTS
 from engine.store import Store
 from tests.test_engine_cli import Diktum, diktum
@@ -154,3 +157,38 @@ def test_a_damaged_or_unpublished_anchor_is_refused_saying_what_is_wrong(
     assert code == 2 and "missing.txt" in err
     assert diktum.counts() == before
     assert diktum.json("audit", "check", str(path), "--root", root.upper())["holds"] is True
+
+
+class Recording(io.BytesIO):
+    """An uploaded file that remembers the most it handed over at once."""
+
+    largest = 0
+
+    def readline(self, size: int | None = -1) -> bytes:
+        return self._seen(super().readline(size))
+
+    def __next__(self) -> bytes:
+        return self._seen(super().__next__())
+
+    def _seen(self, chunk: bytes) -> bytes:
+        self.largest = max(self.largest, len(chunk))
+        return chunk
+
+
+def test_an_anchor_that_is_one_huge_line_is_refused_without_reading_it_whole(
+    diktum: Diktum,
+) -> None:
+    diktum.open()
+    store = Store(diktum.url)
+    try:
+        for content, says in (
+            (b"# diktum anchor 1 " + b"x" * 5_000_000 + b"\n# end 0\n", "line 1 is not its header"),
+            (b"# diktum anchor 1 2024-06-10T09:00:00+07:00\nDK-" + b"A" * 5_000_000, "line 2"),
+        ):
+            upload = Recording(content)
+            with store.read() as conn, pytest.raises(InvalidInput) as refused:
+                anchors.check(conn, upload)
+            assert says in str(refused.value)
+            assert upload.largest <= anchors.MAX_LINE
+    finally:
+        store.close()
