@@ -1,5 +1,6 @@
 """Auditors' pages: a case's history as a stepper with the replay verdict, replay up to a
-time, exports with hashes, and verification of the whole log; tampering shows."""
+time, exports with hashes, verification of the whole log, and anchors taken and checked;
+tampering shows."""
 
 from __future__ import annotations
 
