@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from engine.cases import CASES
+from engine.units import UnitTree
 
 AGE_EDGES_DAYS = (1, 3, 7, 14, 30)
 """Where the open-age histogram splits, in days since a complaint was received."""
@@ -23,7 +24,21 @@ AGE_EDGES_DAYS = (1, 3, 7, 14, 30)
 _OPEN = CASES.c.closed.is_(False)
 
 
-def _scoped(units: Collection[str] | None) -> Any:
+def subtree(tree: UnitTree, unit: str | None) -> list[str] | None:
+    """The units whose complaints the figures of ``unit`` count; None for every complaint.
+
+    A unit above every other (the province) needs no filter at all: looking each of the
+    318 units up in the ``origin_unit`` index and fetching its rows one by one took
+    SQLite four times as long as reading every case (a million stored, the dashboard's
+    nine seconds)."""
+    if unit is None:
+        return None
+    units = tree.descendants(tree.require(unit))
+    return None if len(units) == len(tree.names) else units
+
+
+def scoped(units: Collection[str] | None) -> Any:
+    """The condition of ``subtree``'s scope."""
     return sa.true() if units is None else CASES.c.origin_unit.in_(sorted(units))
 
 
@@ -53,7 +68,7 @@ def open_per_version_state(
     """Open cases per (definition version id, state), within ``units`` when given."""
     rows = conn.execute(
         sa.select(CASES.c.definition_version_id, CASES.c.state, sa.func.count())
-        .where(_OPEN, _scoped(units))
+        .where(_OPEN, scoped(units))
         .group_by(CASES.c.definition_version_id, CASES.c.state)
     )
     return {(int(version), str(state)): int(count) for version, state, count in rows}
@@ -79,7 +94,7 @@ def open_age_buckets(
         sa.func.count(sa.case((CASES.c.received_at > now - dt.timedelta(days=days), 1)))
         for days in edges
     ]
-    row = conn.execute(sa.select(sa.func.count(), *younger).where(_OPEN, _scoped(units))).one()
+    row = conn.execute(sa.select(sa.func.count(), *younger).where(_OPEN, scoped(units))).one()
     total, cumulative = int(row[0]), [int(value) for value in row[1:]]
     buckets, low, below = [], 0, 0
     for days, within in zip(edges, cumulative, strict=True):
@@ -103,7 +118,7 @@ def overdue_cases(
 ) -> tuple[int, list[dict[str, Any]]]:
     """Open cases past their state's deadline (flagged by a tick, or due before ``now``),
     longest overdue first: the total and one page of them."""
-    where = (_OPEN, _scoped(units), _overdue(now))
+    where = (_OPEN, scoped(units), _overdue(now))
     total = conn.execute(sa.select(sa.func.count()).select_from(CASES).where(*where)).scalar_one()
     rows = conn.execute(
         sa.select(

@@ -21,7 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from engine import events
+from engine import counts, events
 from engine.cases import CASES
 from engine.tick import OVERDUE_TRIGGER
 from engine.units import UnitTree
@@ -160,10 +160,7 @@ def monitoring(
     conn: Connection, tree: UnitTree, now: dt.datetime, unit: str | None = None
 ) -> dict[str, Any]:
     """Monitoring figures (2024 KESATU b), for one unit's subtree or everything."""
-    scope = sa.true()
-    if unit is not None:
-        tree.require(unit)
-        scope = CASES.c.origin_unit.in_(tree.descendants(unit))
+    scope = counts.scoped(counts.subtree(tree, unit))
 
     def grouped(column: Any, *where: Any) -> dict[str, int]:
         rows = conn.execute(
@@ -172,10 +169,19 @@ def monitoring(
         return {str(key): int(count) for key, count in rows}
 
     open_ = CASES.c.closed.is_(False)
-    received = conn.execute(
-        sa.select(CASES.c.received_at).where(scope, open_).order_by(CASES.c.received_at)
+    opened, oldest = conn.execute(
+        sa.select(sa.func.count(), sa.func.min(CASES.c.received_at)).where(scope, open_)
+    ).one()
+    # The median's one or two middle instants, found by the database rather than by
+    # reading every open complaint (a second of the dashboard with a million stored).
+    middle = conn.execute(
+        sa.select(CASES.c.received_at)
+        .where(scope, open_)
+        .order_by(CASES.c.received_at)
+        .limit(2 - opened % 2)
+        .offset(max(0, (opened - 1) // 2))
     ).scalars()
-    ages = [(now - r).total_seconds() / 86_400 for r in received]
+    ages = [(now - r).total_seconds() / 86_400 for r in middle] if opened else []
     overdue_ever = conn.execute(
         sa.select(sa.func.count(sa.distinct(events.EVENTS.c.case_id)))
         .select_from(events.EVENTS.join(CASES, CASES.c.id == events.EVENTS.c.case_id))
@@ -187,14 +193,14 @@ def monitoring(
         "unit": unit,
         "at": now,
         "total": sum(grouped(CASES.c.closed).values()),
-        "open": len(ages),
+        "open": int(opened),
         "by_channel": grouped(CASES.c.channel),
         "by_origin": grouped(CASES.c.origin_unit),
         "by_unit": grouped(CASES.c.unit_code, open_),
         "by_state": grouped(CASES.c.state, open_),
         "open_age_days": {
-            "median": round(statistics.median(ages), 2) if ages else None,
-            "max": round(max(ages), 2) if ages else None,
+            "median": round(statistics.fmean(ages), 2) if ages else None,
+            "max": round((now - oldest).total_seconds() / 86_400, 2) if opened else None,
         },
         "overdue_open": conn.execute(
             sa.select(sa.func.count()).select_from(CASES).where(scope, open_, CASES.c.overdue)

@@ -252,6 +252,33 @@ def test_a_2024_week_of_routing_follow_up_and_verification(diktum: Cli) -> None:
     assert diktum.ok("audit", "verify")["consistent"] is True
 
 
+def test_monitoring_ages_are_the_median_and_the_oldest_of_the_open_complaints(
+    diktum: Cli,
+) -> None:
+    def file(at: str) -> None:
+        diktum.ok(
+            "case", "open", "--definition", "inwalkot-jaksel-e-0006-2024", "--unit", KELURAHAN,
+            "--channel", "elektronik", "--title", "Aduan", "--now", at,
+        )  # fmt: skip
+
+    now = "2024-06-10T10:00:00+07:00"
+    for at in ("03T10:00", "05T10:00", "06T10:00", "09T22:00"):  # 7, 5, 4 and 0.5 days
+        file(f"2024-06-{at}:00+07:00")
+    even = diktum.ok("report", "monitoring", "--now", now)
+    assert even["open_age_days"] == {"median": 4.5, "max": 7.0}
+    file("2024-06-08T10:00:00+07:00")  # 2 days
+    odd = diktum.ok("report", "monitoring", "--now", now)
+    assert (odd["open"], odd["open_age_days"]) == (5, {"median": 4.0, "max": 7.0})
+    # The province holds every unit: its figures are everyone's, without a filter.
+    province = diktum.ok("report", "monitoring", "--now", now, "--unit", "31")
+    assert {**province, "unit": None} == odd
+    kelurahan = diktum.ok("report", "monitoring", "--now", now, "--unit", KELURAHAN)
+    assert {**kelurahan, "unit": None} == odd
+    elsewhere = diktum.ok("report", "monitoring", "--now", now, "--unit", OTHER_KELURAHAN)
+    assert (elsewhere["total"], elsewhere["open"]) == (0, 0)
+    assert elsewhere["open_age_days"] == {"median": None, "max": None}
+
+
 def test_a_user_is_refused_a_role_at_a_unit_of_another_level(diktum: Cli) -> None:
     error = diktum.refused(
         "user", "add", "lurah_kota", "--role", "lurah", "--unit", KOTA, "--password", PASSWORD

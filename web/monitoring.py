@@ -74,7 +74,7 @@ def index() -> str:
     store = app_store(current_app)
     tree = store.tree()
     unit = _scope(tree)
-    units = tree.descendants(unit) if unit is not None else None
+    units = counts.subtree(tree, unit)
     at = now()
     with store.read() as conn:
         report = reports.monitoring(conn, tree, at, unit)
@@ -121,7 +121,7 @@ def overdue() -> str:
     store = app_store(current_app)
     tree = store.tree()
     unit = _scope(tree)
-    units = tree.descendants(unit) if unit is not None else None
+    units = counts.subtree(tree, unit)
     page = max(request.args.get("halaman", 1, type=int) or 1, 1)
     with store.read() as conn:
         total, rows = counts.overdue_cases(
