@@ -17,9 +17,6 @@ from sqlalchemy.engine import Engine
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 """How long a SQLite writer waits for another before failing: ticks hold the lock briefly."""
-SQLITE_RECYCLE_SECONDS = 3600
-"""A pooled SQLite connection is reopened after an hour: a connection reads the planner's
-statistics when it opens, and would not see the nightly ``ANALYZE`` of another process."""
 
 _IMMEDIATE = "diktum_sqlite_immediate"
 
@@ -100,7 +97,6 @@ def make_engine(url: str, **options: Any) -> Engine:
     options.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         options.setdefault("json_deserializer", read_json)
-        options.setdefault("pool_recycle", SQLITE_RECYCLE_SECONDS)
         engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **options)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin)
@@ -130,19 +126,6 @@ def writing(engine: Engine) -> Engine:
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
-
-
-def refresh_statistics(engine: Engine) -> None:
-    """Give SQLite's query planner current statistics (``ANALYZE``); PostgreSQL's
-    autovacuum keeps its own. Without them SQLite takes any index for selective: a city's
-    dashboard looked a quarter of a million cases up one by one through ``origin_unit``
-    (1.4 s a figure) where reading every case takes 0.35 s. A full ``ANALYZE`` of a
-    million cases holds the write lock for about a second; a sampled one
-    (``analysis_limit``) misjudged that same index, so it is not used."""
-    if is_postgres(engine):
-        return
-    with writing(engine).begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

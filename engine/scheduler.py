@@ -24,7 +24,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from engine import registry
-from engine.db import is_postgres, refresh_statistics
+from engine.db import is_postgres
 from engine.store import Store
 from engine.tick import scheduled_triggers, tick
 
@@ -36,10 +36,6 @@ share a database in schemas of their own (the tests do), each with its own sched
 """The advisory lock key whose holder is the one active scheduler."""
 SWEEP_SECONDS = 60
 STANDBY_POLL_SECONDS = 5.0
-STATISTICS_JOB = "statistics"
-"""The nightly job that refreshes the database's planner statistics (SQLite only)."""
-STATISTICS_AT = {"hour": 2, "minute": 30}
-"""Jakarta time: long after the last working hours, long before Saturday's intake."""
 
 Clock = Callable[[], dt.datetime]
 
@@ -91,20 +87,6 @@ def build_scheduler(
         replace_existing=True,
         next_run_time=dt.datetime.now(dt.UTC),
     )
-
-    def statistics() -> None:
-        try:
-            refresh_statistics(store.engine)
-        except Exception:  # tomorrow's run retries; never kill the scheduler thread
-            log.exception("refreshing the planner's statistics failed")
-
-    scheduler.add_job(
-        statistics,
-        CronTrigger(**STATISTICS_AT, timezone=ZoneInfo("Asia/Jakarta")),
-        id=STATISTICS_JOB,
-        replace_existing=True,
-        next_run_time=dt.datetime.now(dt.UTC),  # and once at start, after a bulk load
-    )
     sync_jobs(scheduler, store, run)
     return scheduler
 
@@ -130,7 +112,7 @@ def sync_jobs(scheduler: BackgroundScheduler, store: Store, run: Callable[[], No
             )
             scheduler.add_job(run, cron, id=job_id, replace_existing=True)
     for job in scheduler.get_jobs():
-        if job.id not in ("sweep", STATISTICS_JOB) and job.id not in wanted:
+        if job.id != "sweep" and job.id not in wanted:
             job.remove()
 
 

@@ -7,11 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-import sqlalchemy as sa
 from apscheduler.triggers.cron import CronTrigger
 
 from engine import registry
-from engine.db import is_postgres
 from engine.errors import InvalidInput, Refused
 from engine.replay import replay
 from engine.scheduler import build_scheduler
@@ -103,9 +101,7 @@ def test_the_scheduler_has_one_cron_job_per_scheduled_trigger_and_follows_publis
     scheduler = build_scheduler(world.store, clock=lambda: PUBLISHED)
     scheduler.start(paused=True)  # running, but no job fires by itself during the test
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"sweep", "statistics", "mini@1:review"}
-    nightly = {f.name: str(f) for f in jobs["statistics"].trigger.fields}
-    assert (nightly["day_of_week"], nightly["hour"], nightly["minute"]) == ("*", "2", "30")
+    assert set(jobs) == {"sweep", "mini@1:review"}
     trigger = jobs["mini@1:review"].trigger
     assert isinstance(trigger, CronTrigger)
     fields = {f.name: str(f) for f in trigger.fields}
@@ -118,19 +114,4 @@ def test_the_scheduler_has_one_cron_job_per_scheduled_trigger_and_follows_publis
     assert "mini@2:review" in jobs
     fields = {f.name: str(f) for f in jobs["mini@2:review"].trigger.fields}
     assert (fields["day_of_week"], fields["hour"]) == ("sat,sun", "7")
-    assert "statistics" in jobs  # reloading keeps the nightly job
     scheduler.shutdown(wait=False)
-
-
-def test_the_nightly_job_gives_sqlites_planner_statistics_of_the_cases(world: World) -> None:
-    for _ in range(3):
-        world.open()
-    scheduler = build_scheduler(world.store, clock=lambda: PUBLISHED)
-    scheduler.get_job("statistics").func()
-    if is_postgres(world.store.engine):
-        return  # autovacuum's business: the job leaves PostgreSQL alone
-    with world.store.read() as conn:
-        indexes = set(
-            conn.execute(sa.text("SELECT idx FROM sqlite_stat1 WHERE tbl = 'case_file'")).scalars()
-        )
-    assert "ix_case_file_origin_unit" in indexes
