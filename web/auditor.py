@@ -37,7 +37,7 @@ from engine.audit import LISTED, Update, sweep
 from engine.cases import load
 from engine.errors import InvalidInput, NotFound
 from engine.history import CaseHistory, case_history
-from web.auth import ADMIN, AUDITOR, roles_required
+from web.auth import ADMIN, AUDITOR, WebUser, roles_required
 from web.extensions import app_store, now, zone
 from web.messages import say_error
 
@@ -57,12 +57,10 @@ def _anchor_upload_limit(endpoint: str | None, _values: dict[str, Any] | None) -
     any ``before_request`` (the CSRF check reads the form, and would stop the upload at
     the app-wide limit); anyone else keeps that limit, so an anonymous client cannot make
     the app read a large body before it is refused."""
-    if endpoint == "auditor.check_anchor" and _is_auditor():
-        request.max_content_length = ANCHOR_UPLOAD_LIMIT
-
-
-def _is_auditor() -> bool:
-    return bool(current_user.is_authenticated and current_user.actor.role in (AUDITOR, ADMIN))
+    if endpoint == "auditor.check_anchor" and current_user.is_authenticated:
+        user: WebUser = current_user
+        if user.is_auditor:
+            request.max_content_length = ANCHOR_UPLOAD_LIMIT
 
 
 @auditor.before_request
