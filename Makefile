@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run run-postgres test lint typecheck clean install translations bench
+.PHONY: run run-postgres test lint typecheck clean install translations bench browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,22 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: $(STAMP) lint typecheck
+test: $(STAMP) browser lint typecheck
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not
+# used): `make test` installs it when it is missing, as root or through sudo, and says
+# plainly what to do where it cannot.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "make test: installing Debian's chromium for the browser tests"; \
+		if [ "$$(id -u 2>/dev/null)" = 0 ]; then sudo=""; \
+		elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+		else echo "make test: chromium is missing and only root can install it: run 'apt-get install chromium' as root" >&2; exit 1; fi; \
+		{ command -v apt-get >/dev/null 2>&1 && $$sudo apt-get update -qq \
+			&& $$sudo apt-get install -y -qq chromium >/dev/null; } \
+		|| { echo "make test: could not install chromium: install Debian's 'chromium' package (apt-get install chromium) and run make test again" >&2; exit 1; }; \
+	}
 
 # Every benchmark at sizes a 2-core machine runs in under an hour; the results go into the
 # README's performance table, every figure into instance/bench-results.json. BENCH_ARGS

@@ -8,7 +8,7 @@ cookies) and a page whose console errors, uncaught exceptions, Content-Security-
 violations and failed sub-resources fail the test: the UI must really work under the
 strict CSP.
 
-Chromium is the distribution's (``apt-get install chromium``; ``.ci/run`` installs it),
+Chromium is the distribution's (``apt-get install chromium``; ``make test`` installs it),
 not one downloaded by Playwright.
 """
 
@@ -119,7 +119,7 @@ def playwright() -> Iterator[Playwright]:
 def browser(playwright: Playwright) -> Iterator[Browser]:
     executable = shutil.which("chromium")
     if executable is None:
-        pytest.fail("chromium is not installed: apt-get install chromium (.ci/run does)")
+        pytest.fail("chromium is not installed: apt-get install chromium (make test does)")
     launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
     yield launched
     launched.close()
